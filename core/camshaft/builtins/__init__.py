@@ -1,0 +1,1 @@
+"""Camshaft's default plugins, registered like any other (see ``camshaft.plugins.BUILTINS``)."""

@@ -1,0 +1,20 @@
+"""The ``anonymous`` scheme: accepts every request as nobody in particular.
+
+Naming it last in a resource's ``authentication`` lets clients without credentials in,
+as :data:`camshaft.ANONYMOUS`; a resource that names no scheme at all is open anyway.
+"""
+
+from __future__ import annotations
+
+from camshaft.auth import ANONYMOUS, AuthScheme, Identity
+from camshaft.plugins import hookimpl
+from camshaft.request import Request
+
+
+def authenticate(request: Request) -> Identity:
+    return ANONYMOUS
+
+
+@hookimpl(trylast=True)
+def camshaft_auth_schemes() -> list[AuthScheme]:
+    return [AuthScheme("anonymous", authenticate)]

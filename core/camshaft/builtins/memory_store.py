@@ -1,0 +1,147 @@
+"""The ``memory`` store: records in a Python dict, per process (Python REST API
+Framework's PythonListDataStore). ``source`` may give initial rows (a list of dicts).
+
+Keys are the string form of each row's ``key_field``; a created row without one gets
+the next integer. Every write bumps a store-wide counter that is the record's version.
+"""
+
+from __future__ import annotations
+
+import copy
+import operator
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from camshaft.errors import Conflict, NotFound, PreconditionFailed
+from camshaft.plugins import hookimpl
+from camshaft.stores import Filter, Query, Record, StoreBackend, StoreConfig
+
+
+def _contains(value: Any, needle: Any) -> bool:
+    return value is not None and needle in value
+
+
+def _sort_key(value: Any) -> tuple[bool, Any]:
+    return (value is None, value if value is not None else 0)
+
+
+_OPS = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": lambda a, b: a is not None and a < b,
+    "lte": lambda a, b: a is not None and a <= b,
+    "gt": lambda a, b: a is not None and a > b,
+    "gte": lambda a, b: a is not None and a >= b,
+    "in": lambda a, b: a in b,
+    "contains": _contains,
+    "isnull": lambda a, b: (a is None) == bool(b),
+}
+
+
+class MemoryStore:
+    """A :class:`camshaft.Store` in one process's memory, safe across threads."""
+
+    def __init__(self, config: StoreConfig) -> None:
+        self.key_field = config.key_field
+        self._lock = threading.Lock()
+        self._rows: dict[str, tuple[dict[str, Any], str]] = {}
+        self._counter = 0
+        for row in config.source or ():
+            self._insert(dict(row))
+
+    def _next_version(self) -> str:
+        self._counter += 1
+        return str(self._counter)
+
+    def _insert(self, data: dict[str, Any], key: str | None = None) -> Record:
+        if key is None and data.get(self.key_field) is None:
+            ints = [
+                v[0][self.key_field]
+                for v in self._rows.values()
+                if isinstance(v[0].get(self.key_field), int)
+            ]
+            data[self.key_field] = max(ints, default=-1) + 1
+        key = str(data[self.key_field]) if key is None else key
+        if key in self._rows:
+            raise Conflict(f"A record with key {key!r} already exists.")
+        version = self._next_version()
+        self._rows[key] = (data, version)
+        return Record(key, copy.deepcopy(data), version)
+
+    def _existing(self, key: str, expected_version: str | None) -> dict[str, Any]:
+        if key not in self._rows:
+            raise NotFound(f"No record with key {key!r}.")
+        data, version = self._rows[key]
+        if expected_version is not None and expected_version != version:
+            raise PreconditionFailed("The record has changed since that version.")
+        return data
+
+    def get(self, key: str) -> Record | None:
+        with self._lock:
+            hit = self._rows.get(key)
+            return None if hit is None else Record(key, copy.deepcopy(hit[0]), hit[1])
+
+    def _matching(self, filters: tuple[Filter, ...]) -> list[tuple[str, dict[str, Any], str]]:
+        return [
+            (key, data, version)
+            for key, (data, version) in self._rows.items()
+            if all(_OPS[f.op](data.get(f.field), f.value) for f in filters)
+        ]
+
+    def list(self, query: Query) -> Iterable[Record]:
+        with self._lock:
+            rows = self._matching(query.filters)
+            for field, descending in reversed(query.order):
+                rows.sort(key=lambda r, f=field: _sort_key(r[1].get(f)), reverse=descending)
+            end = None if query.limit is None else query.offset + query.limit
+            return [Record(k, copy.deepcopy(d), v) for k, d, v in rows[query.offset : end]]
+
+    def count(self, query: Query) -> int:
+        with self._lock:
+            return len(self._matching(query.filters))
+
+    def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
+        with self._lock:
+            return self._insert(copy.deepcopy(dict(data)), key)
+
+    def replace(
+        self,
+        key: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: str | None = None,
+        create_only: bool = False,
+    ) -> Record:
+        new = copy.deepcopy(dict(data))
+        with self._lock:
+            if create_only:
+                if key in self._rows:
+                    raise PreconditionFailed(f"A record with key {key!r} already exists.")
+                new.setdefault(self.key_field, key)
+                return self._insert(new, key)
+            old = self._existing(key, expected_version)
+            new[self.key_field] = old[self.key_field]
+            version = self._next_version()
+            self._rows[key] = (new, version)
+            return Record(key, copy.deepcopy(new), version)
+
+    def patch(
+        self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
+    ) -> Record:
+        with self._lock:
+            old = self._existing(key, expected_version)
+            new = {**old, **copy.deepcopy(dict(changes)), self.key_field: old[self.key_field]}
+            version = self._next_version()
+            self._rows[key] = (new, version)
+            return Record(key, copy.deepcopy(new), version)
+
+    def delete(self, key: str, *, expected_version: str | None = None) -> None:
+        with self._lock:
+            self._existing(key, expected_version)
+            del self._rows[key]
+
+
+@hookimpl(trylast=True)
+def camshaft_stores() -> list[StoreBackend]:
+    return [StoreBackend("memory", MemoryStore)]

@@ -1,0 +1,73 @@
+"""Emitters and parsers: the descriptors emission plugins register.
+
+An :class:`Emitter` turns shaped data (dicts, lists, scalars, and the few rich scalars
+each format documents: datetime, date, UUID, Decimal, Enum, bytes) into bytes. A
+:class:`Parser` turns a request body into data, within :class:`ParseLimits`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["EmitContext", "Emitter", "ParseLimits", "Parser"]
+
+
+@dataclass(frozen=True, slots=True)
+class EmitContext:
+    """What an emitter may want to know beyond the data.
+
+    :ivar many: the data is a collection (a list, or the items of a stream).
+    :ivar columns: dotted field paths in the handler's declared order, when the handler
+        declares ``fields`` (a tabular format uses them for stable column order).
+    :ivar problem: the data is a problem details document.
+    """
+
+    many: bool = False
+    columns: tuple[str, ...] | None = None
+    problem: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Emitter:
+    """A response format.
+
+    :ivar format: the name clients use in ``?format=`` (``"json"``).
+    :ivar media_type: the Content-Type it produces, without parameters.
+    :ivar emit: ``emit(data, ctx) -> bytes`` for a whole document.
+    :ivar stream: ``stream(items, ctx) -> Iterator[bytes]`` writing a collection piece by
+        piece without holding it; ``None`` when the format cannot stream.
+    :ivar problem_media_type: the Content-Type of problem documents in this format
+        (``application/problem+json``); ``None`` renders problems with ``media_type``.
+    :ivar charset: added to Content-Type for text formats (``"utf-8"``).
+    """
+
+    format: str
+    media_type: str
+    emit: Callable[[Any, EmitContext], bytes]
+    stream: Callable[[Iterable[Any], EmitContext], Iterator[bytes]] | None = None
+    problem_media_type: str | None = None
+    charset: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """Limits every parser enforces: body bytes (checked by the kernel before parsing)
+    and nesting depth of containers (checked by the parser, without recursion errors)."""
+
+    max_body_size: int = 1024 * 1024
+    max_depth: int = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Parser:
+    """A request body format.
+
+    :ivar media_type: the Content-Type it accepts, without parameters.
+    :ivar parse: ``parse(body, limits) -> data``; raises :class:`camshaft.errors.BadRequest`
+        (never anything else) for a body it cannot accept.
+    """
+
+    media_type: str
+    parse: Callable[[bytes, ParseLimits], Any]

@@ -1,0 +1,180 @@
+"""Hook specifications: everything a Camshaft plugin can implement.
+
+Hooks are called with keyword arguments only, and an implementation may accept any
+subset of a spec's arguments, so adding an argument to a spec breaks no plugin.
+
+There are two kinds of hooks:
+
+* **Registration hooks** (``camshaft_settings_spec``, ``camshaft_emitters``,
+  ``camshaft_parsers``, ``camshaft_auth_schemes``, ``camshaft_stores``,
+  ``camshaft_paginators``, ``camshaft_throttle_backends``, ``camshaft_routes``) are
+  called once, when an app is built. They return descriptors; the request path then
+  calls plain objects, never pluggy. They are called plugin by plugin (so the app knows
+  which plugin contributed what), installed plugins before the builtins; where two
+  plugins contribute the same name, the one called first wins. Hook wrappers are not
+  supported on them.
+* **Decision hooks** (``camshaft_authorize``) run per request, and only when some
+  plugin implements them.
+
+Lifecycle hooks (``camshaft_startup``) run once per app, after it is built.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from .app import App
+    from .auth import AuthScheme, Identity
+    from .emission import Emitter, Parser
+    from .pagination import Paginator
+    from .request import Request
+    from .routing import Route
+    from .settings import Option, Settings
+    from .stores import StoreBackend
+    from .throttling import ThrottleBackend
+
+hookspec = pluggy.HookspecMarker("camshaft")
+
+# ---------------------------------------------------------------------------
+# App lifecycle
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_settings_spec() -> Mapping[str, Option | Mapping[str, Any]]:
+    """Declare the options of this plugin's settings section.
+
+    Called once per app, before settings are validated. The section is keyed by the
+    plugin's entry-point name (its registration name): a plugin registered as ``yaml``
+    is configured under ``[yaml]`` in ``camshaft.toml``. Unknown or ill-typed keys in
+    the section fail the app's start.
+
+    :return: a mapping of option name to :class:`camshaft.Option` (or to a nested
+        mapping of options).
+    """
+
+
+@hookspec
+def camshaft_startup(app: App, settings: Settings) -> None:
+    """Called once when the app has been built, after every registration hook.
+
+    Plugins open connection pools, check their configuration, or seed data here.
+    Raising :class:`camshaft.errors.ConfigurationError` stops the app from starting.
+
+    :param app: the app being started.
+    :param settings: the validated settings; ``settings.plugin(name)`` is a plugin's section.
+    """
+
+
+@hookspec
+def camshaft_routes(app: App, settings: Settings) -> Sequence[Route]:
+    """Contribute routes beyond the handlers' automatic ones (token endpoints, docs).
+
+    :param app: the app being built.
+    :param settings: the validated settings.
+    :return: :class:`camshaft.Route` objects.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Emission: emitters and request-body parsers
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_emitters(settings: Settings) -> Sequence[Emitter]:
+    """Register response formats.
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.Emitter` descriptors. An emitter whose ``format`` another
+        plugin (called earlier) already registered is ignored, so an installed plugin
+        overrides a builtin of the same format.
+    """
+
+
+@hookspec
+def camshaft_parsers(settings: Settings) -> Sequence[Parser]:
+    """Register request-body formats.
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.Parser` descriptors, one per media type; the first
+        registered for a media type wins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Authentication and authorization
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_auth_schemes(settings: Settings) -> Sequence[AuthScheme]:
+    """Register authentication schemes resources may name in ``authentication``.
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.AuthScheme` descriptors; the first of a name wins.
+    """
+
+
+@hookspec(firstresult=True)
+def camshaft_authorize(
+    request: Request, identity: Identity, handler: Any, action: str, obj: Any
+) -> bool | None:
+    """Decide whether ``identity`` may perform ``action`` (on ``obj``, when known).
+
+    A decision hook: called per request only when some plugin implements it, after the
+    handler's own ``permissions`` granted access. Stops at first non-None result.
+
+    :param request: the current request.
+    :param identity: who is asking (:data:`camshaft.ANONYMOUS` when nobody).
+    :param handler: the handler instance that will serve the request.
+    :param action: ``"read"``, ``"create"``, ``"update"``, ``"patch"`` or ``"delete"``.
+    :param obj: the object acted on, when the handler loaded one; else None.
+    :return: True to allow, False to deny (403), None to leave the decision to others.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Data stores
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_stores(settings: Settings) -> Sequence[StoreBackend]:
+    """Register kinds of data store handlers may name in ``store``.
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.StoreBackend` descriptors; the first of a name wins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Pagination
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_paginators(settings: Settings) -> Sequence[Paginator]:
+    """Register pagination styles handlers may name in ``pagination``.
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.Paginator` descriptors; the first of a name wins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Throttling
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_throttle_backends(settings: Settings) -> Sequence[ThrottleBackend]:
+    """Register places throttle counters live (chosen by ``throttle.backend``).
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.ThrottleBackend` descriptors; the first of a name wins.
+    """

@@ -1,0 +1,276 @@
+"""Contract suites every plugin of a capability must pass.
+
+Subclass one in your plugin's tests and fill in the class attributes or fixtures it
+asks for; pytest collects the inherited tests (name your subclass ``Test...``)::
+
+    class TestYamlEmitter(EmitterContract):
+        plugins = ("yaml",)
+        format = "yaml"
+        media_type = "application/yaml"
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import pytest
+
+from ..app import App
+from ..emission import EmitContext
+from ..errors import Conflict, NotFound, PreconditionFailed
+from ..handler import Handler
+from ..stores import Filter, Query, Store
+from . import make_app, make_client
+
+__all__ = ["AuthContract", "EmitterContract", "StoreContract"]
+
+SAMPLE = {"id": 7, "title": "Hello", "tags": ["a", "b"], "score": 1.5, "draft": False, "note": None}
+
+
+class _Sample(Handler):
+    resource_name = "samples"
+
+    def read(self, key: str | None = None) -> Any:
+        if key is None:
+            return [dict(SAMPLE, id=i) for i in range(3)]
+        return SAMPLE
+
+    def create(self, data: Any) -> Any:
+        return ({"received": data}, 200)
+
+
+@pytest.mark.camshaft_contract
+class EmitterContract:
+    """What every emitter (and its parser, when ``parses`` is true) must do."""
+
+    plugins: ClassVar[tuple[str, ...]] = ()
+    format: ClassVar[str] = ""
+    media_type: ClassVar[str] = ""
+    parses: ClassVar[bool] = True
+    #: Whether the format carries None, bools and floats as themselves (CSV does not).
+    typed: ClassVar[bool] = True
+
+    @pytest.fixture
+    def app(self) -> App:
+        return make_app([_Sample], plugins=self.plugins)
+
+    @pytest.fixture
+    def emitter(self, app: App) -> Any:
+        return app.emitters[self.format]
+
+    def test_emitter_is_registered_under_its_format(self, app: App) -> None:
+        assert app.emitters[self.format].media_type == self.media_type
+
+    def test_format_query_selects_the_emitter(self, app: App) -> None:
+        response = make_client(app).get(f"/samples/7?format={self.format}")
+        assert response.status_code == 200
+        assert response.mimetype == self.media_type
+        assert response.data
+
+    def test_accept_header_selects_the_emitter(self, app: App) -> None:
+        accept = f"application/json;q=0.1, {self.media_type}"
+        response = make_client(app).get("/samples/7", headers={"Accept": accept})
+        assert response.mimetype == self.media_type
+        assert "Accept" in response.headers["Vary"]
+
+    def test_errors_are_problem_documents_in_the_format(self, app: App) -> None:
+        response = make_client(app).get(f"/nowhere?format={self.format}")
+        assert response.status_code == 404
+        assert self.format in response.mimetype or response.mimetype == self.media_type
+
+    def test_round_trip(self, app: App, emitter: Any) -> None:
+        if not self.parses:
+            pytest.skip("emit-only format")
+        body = emitter.emit(SAMPLE, EmitContext())
+        parsed = app.parse_body(self.media_type, body)
+        if self.typed:
+            assert parsed == SAMPLE
+        else:
+            assert set(parsed) >= {"id", "title"}
+
+    def test_posted_body_is_parsed(self, app: App, emitter: Any) -> None:
+        if not self.parses:
+            pytest.skip("emit-only format")
+        body = emitter.emit({"title": "x"}, EmitContext())
+        response = make_client(app).post(
+            "/samples/",
+            data=body,
+            headers={"Content-Type": self.media_type, "Accept": "application/json"},
+        )
+        assert response.status_code == 200, response.data
+        assert response.json == {"received": {"title": "x"}}
+
+    def test_garbage_body_is_400_not_500(self, app: App) -> None:
+        if not self.parses:
+            pytest.skip("emit-only format")
+        response = make_client(app).post(
+            "/samples/", data=b"\xff\xfe\x00{[<", headers={"Content-Type": self.media_type}
+        )
+        assert response.status_code == 400
+
+    def test_collection_streams_match_whole_emission(self, emitter: Any) -> None:
+        if emitter.stream is None:
+            pytest.skip("format does not stream")
+        items = [dict(SAMPLE, id=i) for i in range(5)]
+        ctx = EmitContext(many=True)
+        assert b"".join(emitter.stream(iter(items), ctx)) == emitter.emit(items, ctx)
+
+
+@pytest.mark.camshaft_contract
+class StoreContract:
+    """What every store must do. Provide a ``store`` fixture returning an empty store
+    for a resource whose key field is ``id`` and whose rows have ``name`` (str) and
+    ``age`` (int) members."""
+
+    @pytest.fixture
+    def store(self) -> Store:
+        raise NotImplementedError("provide a 'store' fixture")
+
+    @staticmethod
+    def _seed(store: Store, n: int = 5) -> list[str]:
+        return [store.create({"name": f"n{i}", "age": i}).key for i in range(n)]
+
+    def test_create_then_get(self, store: Store) -> None:
+        record = store.create({"name": "bob", "age": 3})
+        got = store.get(record.key)
+        assert got is not None and got.data["name"] == "bob" and got.data["age"] == 3
+        assert got.version == record.version and record.version is not None
+
+    def test_get_missing_is_none(self, store: Store) -> None:
+        assert store.get("999999") is None
+
+    def test_create_with_existing_key_conflicts(self, store: Store) -> None:
+        record = store.create({"name": "a", "age": 1})
+        with pytest.raises(Conflict):
+            store.create({"id": record.data["id"], "name": "b", "age": 2})
+        assert store.get(record.key).data["name"] == "a"
+
+    def test_replace_changes_version(self, store: Store) -> None:
+        record = store.create({"name": "a", "age": 1})
+        new = store.replace(record.key, {"name": "b", "age": 2})
+        assert new.version != record.version and store.get(record.key).data["name"] == "b"
+
+    def test_replace_with_stale_version_fails_and_writes_nothing(self, store: Store) -> None:
+        record = store.create({"name": "a", "age": 1})
+        store.patch(record.key, {"age": 2})
+        with pytest.raises(PreconditionFailed):
+            store.replace(record.key, {"name": "z", "age": 9}, expected_version=record.version)
+        assert store.get(record.key).data["name"] == "a"
+
+    def test_replace_create_only_refuses_existing(self, store: Store) -> None:
+        record = store.create({"name": "a", "age": 1})
+        with pytest.raises(PreconditionFailed):
+            store.replace(record.key, {"name": "b", "age": 2}, create_only=True)
+
+    def test_patch_keeps_other_fields(self, store: Store) -> None:
+        record = store.create({"name": "a", "age": 1})
+        store.patch(record.key, {"age": 5}, expected_version=record.version)
+        assert store.get(record.key).data == {**record.data, "age": 5}
+
+    def test_missing_key_writes_are_not_found(self, store: Store) -> None:
+        for call in (
+            lambda: store.patch("424242", {"age": 1}),
+            lambda: store.replace("424242", {"name": "x", "age": 1}),
+            lambda: store.delete("424242"),
+        ):
+            with pytest.raises(NotFound):
+                call()
+
+    def test_delete_with_version(self, store: Store) -> None:
+        record = store.create({"name": "a", "age": 1})
+        with pytest.raises(PreconditionFailed):
+            store.delete(record.key, expected_version="not-the-version")
+        store.delete(record.key, expected_version=record.version)
+        assert store.get(record.key) is None
+
+    def test_list_filters_order_window_and_count(self, store: Store) -> None:
+        self._seed(store, 10)
+        query = Query(filters=(Filter("age", "gte", 3),), order=(("age", True),))
+        assert store.count(query) == 7
+        ages = [r.data["age"] for r in store.list(query)]
+        assert ages == [9, 8, 7, 6, 5, 4, 3]
+        window = Query(query.filters, query.order, offset=2, limit=3)
+        assert [r.data["age"] for r in store.list(window)] == [7, 6, 5]
+
+    @pytest.mark.parametrize(
+        ("op", "value", "expected"),
+        [
+            ("eq", 2, [2]),
+            ("ne", 2, [0, 1, 3, 4]),
+            ("lt", 2, [0, 1]),
+            ("lte", 2, [0, 1, 2]),
+            ("gt", 2, [3, 4]),
+            ("in", [1, 3], [1, 3]),
+        ],
+        ids=lambda v: str(v),
+    )
+    def test_filter_operators(self, store: Store, op: str, value: Any, expected: list[int]) -> None:
+        self._seed(store, 5)
+        query = Query(filters=(Filter("age", op, value),), order=(("age", False),))
+        assert [r.data["age"] for r in store.list(query)] == expected
+
+    def test_contains_filter(self, store: Store) -> None:
+        self._seed(store, 3)
+        query = Query(filters=(Filter("name", "contains", "1"),))
+        assert [r.data["name"] for r in store.list(query)] == ["n1"]
+
+
+@pytest.mark.camshaft_contract
+class AuthContract:
+    """What every authentication scheme must do. Fill in ``plugins``, ``scheme``,
+    ``settings`` and the two credential fixtures."""
+
+    plugins: ClassVar[tuple[str, ...]] = ()
+    scheme: ClassVar[str] = ""
+    settings: ClassVar[Mapping[str, Any]] = {}
+    #: the auth-scheme word the 401 challenge starts with ("Basic", "Digest", "Bearer").
+    challenge_prefix: ClassVar[str] = ""
+
+    @pytest.fixture
+    def good_headers(self) -> Callable[[str, str], dict[str, str]]:
+        """A function (method, path) -> headers carrying valid credentials."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    def bad_headers(self) -> Callable[[str, str], dict[str, str]]:
+        """A function (method, path) -> headers carrying this scheme's wrong credentials."""
+        raise NotImplementedError
+
+    @pytest.fixture
+    def app(self) -> App:
+        scheme = self.scheme
+
+        class Protected(Handler):
+            resource_name = "protected"
+            authentication = (scheme,)
+
+            def read(self, key: str) -> Any:
+                return {"id": key, "who": self.identity.id, "scheme": self.identity.scheme}
+
+        return make_app([Protected], plugins=self.plugins, settings=self.settings)
+
+    def test_no_credentials_is_401_with_challenge(self, app: App) -> None:
+        response = make_client(app).get("/protected/1")
+        assert response.status_code == 401
+        challenges = response.headers.getlist("WWW-Authenticate")
+        assert any(c.startswith(self.challenge_prefix) for c in challenges)
+        assert response.mimetype == "application/problem+json"
+
+    def test_good_credentials_give_an_identity(self, app: App, good_headers: Any) -> None:
+        response = make_client(app).get("/protected/1", headers=good_headers("GET", "/protected/1"))
+        assert response.status_code == 200, response.data
+        assert response.json["who"] and response.json["scheme"] == self.scheme
+        assert response.headers["Cache-Control"] == "no-store"
+        assert "Authorization" in response.headers["Vary"]
+
+    def test_bad_credentials_are_401(self, app: App, bad_headers: Any) -> None:
+        response = make_client(app).get("/protected/1", headers=bad_headers("GET", "/protected/1"))
+        assert response.status_code == 401
+        assert b"Traceback" not in response.data
+
+    def test_credentials_in_query_string_are_ignored(self, app: App, good_headers: Any) -> None:
+        headers = good_headers("GET", "/protected/1")
+        query = "&".join(f"{k}={v}" for k, v in headers.items()).replace(" ", "+")
+        response = make_client(app).get(f"/protected/1?{query}&access_token=x&api_key=x")
+        assert response.status_code == 401

@@ -1,0 +1,68 @@
+"""Sessions: tests (everything), one isolated session per plugin, lint, typecheck, demo, bench.
+
+Plugins are discovered by globbing ``plugins/*/*/pyproject.toml``; there is no list to keep.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests"]
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+PLUGINS = sorted(p.parent for p in ROOT.glob("plugins/*/*/pyproject.toml"))
+EXAMPLE_PLUGINS = sorted(p.parent for p in ROOT.glob("examples/*/pyproject.toml"))
+
+
+def _editable(paths: list[Path]) -> list[str]:
+    return [arg for p in paths for arg in ("-e", str(p.relative_to(ROOT)))]
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """Core, every plugin and the integration tests, against installed distributions."""
+    session.install("-e", ".[test]", *_editable(PLUGINS + EXAMPLE_PLUGINS))
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+@nox.parametrize("plugin", [p.name for p in PLUGINS])
+def plugin(session: nox.Session, plugin: str) -> None:
+    """One plugin with the core only, so a hidden dependency on a sibling fails."""
+    path = next(p for p in PLUGINS if p.name == plugin)
+    session.install("-e", ".[test]", "-e", str(path.relative_to(ROOT)))
+    session.run("pytest", f"tests/{plugin}", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff")
+    session.run("ruff", "check", "core", "plugins", "tests", "examples", "bench", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.install("mypy", "-e", ".")
+    session.run("mypy", "core/camshaft")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """Install and serve the demo API on its embedded default (SQLite)."""
+    demo_plugins = [p for p in PLUGINS if p.name in {"sqlalchemy"}]
+    session.install("-e", ".", *_editable(demo_plugins))
+    app = "examples.addressbook.app:app" if demo_plugins else "examples.events.app:app"
+    session.run("camshaft", "serve", app, *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against peer frameworks, run side by side."""
+    session.install("-e", ".", *_editable(PLUGINS), "-r", "bench/requirements.txt")
+    scripts = session.posargs or sorted(str(p) for p in (ROOT / "bench").glob("bench_*.py"))
+    for script in scripts:
+        session.run("python", script)
