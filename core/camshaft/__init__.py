@@ -4,6 +4,7 @@ from .app import App
 from .auth import ANONYMOUS, AuthScheme, Identity
 from .emission import EmitContext, Emitter, ParseLimits, Parser
 from .handler import Handler, Result, Status, rc
+from .nonces import NonceStore
 from .pagination import Collection, Page, Paginator
 from .plugins import hookimpl
 from .routing import Route
@@ -22,6 +23,7 @@ __all__ = [
     "Filter",
     "Handler",
     "Identity",
+    "NonceStore",
     "Option",
     "Page",
     "Paginator",

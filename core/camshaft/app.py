@@ -31,6 +31,7 @@ from .errors import (
 )
 from .handler import Handler, Result, Status, normalize_version
 from .negotiation import Negotiator, parse_accept
+from .nonces import NonceStore
 from .pagination import Collection, Paginator, SequenceCollection
 from .plugins import collect, make_plugin_manager
 from .request import Request, require_parser_for
@@ -109,6 +110,9 @@ class App:
         )
         self.throttle_backends: dict[str, ThrottleBackend] = registered(
             "camshaft_throttle_backends", "name", "throttle_backends"
+        )
+        self.nonce_stores: dict[str, NonceStore] = registered(
+            "camshaft_nonce_stores", "name", "nonce_stores"
         )
         self.negotiator = Negotiator(
             list(self.emitters.values()),
@@ -227,6 +231,16 @@ class App:
             elif spec is not None:
                 rates[method] = resolve(spec, base_scope)
         return rates
+
+    @property
+    def nonce_store(self) -> NonceStore:
+        """The nonce store the ``nonces.backend`` setting names.
+
+        :raises ConfigurationError: no plugin provides it.
+        """
+        return self._backend(
+            self.nonce_stores, self.settings["nonces"]["backend"], "nonce store", App
+        )
 
     def parse_body(self, media_type: str, body: bytes) -> Any:
         """Parse a request body by its media type within the app's limits."""

@@ -7,7 +7,8 @@ There are two kinds of hooks:
 
 * **Registration hooks** (``camshaft_settings_spec``, ``camshaft_emitters``,
   ``camshaft_parsers``, ``camshaft_auth_schemes``, ``camshaft_stores``,
-  ``camshaft_paginators``, ``camshaft_throttle_backends``, ``camshaft_routes``) are
+  ``camshaft_paginators``, ``camshaft_throttle_backends``, ``camshaft_nonce_stores``,
+  ``camshaft_routes``) are
   called once, when an app is built. They return descriptors; the request path then
   calls plain objects, never pluggy. They are called plugin by plugin (so the app knows
   which plugin contributed what), installed plugins before the builtins; where two
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .app import App
     from .auth import AuthScheme, Identity
     from .emission import Emitter, Parser
+    from .nonces import NonceStore
     from .pagination import Paginator
     from .request import Request
     from .routing import Route
@@ -177,4 +179,13 @@ def camshaft_throttle_backends(settings: Settings) -> Sequence[ThrottleBackend]:
 
     :param settings: the validated settings.
     :return: :class:`camshaft.ThrottleBackend` descriptors; the first of a name wins.
+    """
+
+
+@hookspec
+def camshaft_nonce_stores(settings: Settings) -> Sequence[NonceStore]:
+    """Register places replay-protection nonces live (chosen by ``nonces.backend``).
+
+    :param settings: the validated settings.
+    :return: :class:`camshaft.NonceStore` descriptors; the first of a name wins.
     """

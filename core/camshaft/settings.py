@@ -60,7 +60,15 @@ class Option:
 
 Spec = Mapping[str, "Option | Spec"]
 
-CAPABILITIES = ("auth", "emitters", "parsers", "stores", "paginators", "throttle_backends")
+CAPABILITIES = (
+    "auth",
+    "emitters",
+    "parsers",
+    "stores",
+    "paginators",
+    "throttle_backends",
+    "nonce_stores",
+)
 
 CORE_OPTIONS: dict[str, Any] = {
     "max_body_size": Option(int, 1024 * 1024, "Largest request body accepted, in bytes (413)."),
@@ -106,6 +114,9 @@ CORE_OPTIONS: dict[str, Any] = {
         "max_per_page": Option(int, 100, "Largest page size a client may ask for."),
         "clamp": Option(bool, True, "Clamp a too-large page size instead of answering 400."),
         "envelope": Option(bool, False, "Wrap pages in {count, next, previous, results}."),
+    },
+    "nonces": {
+        "backend": Option(str, "memory", "Where replay-protection nonces are recorded."),
     },
     "throttle": {
         "backend": Option(str, "memory", "Throttle backend by name."),

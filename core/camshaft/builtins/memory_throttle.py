@@ -1,4 +1,4 @@
-"""The ``memory`` throttle backend: GCRA in one process's memory.
+"""The ``memory`` throttle backend (GCRA) and nonce store, in one process's memory.
 
 Per process: under a server with N workers each worker keeps its own counters, so a
 client may get up to N times the limit. Use a shared backend (``camshaft-redis``) there.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 
+from camshaft.nonces import MemoryNonceStore, NonceStore
 from camshaft.plugins import hookimpl
 from camshaft.throttling import Decision, Rate, ThrottleBackend
 
@@ -44,3 +45,8 @@ class MemoryThrottle:
 @hookimpl(trylast=True)
 def camshaft_throttle_backends() -> list[ThrottleBackend]:
     return [ThrottleBackend("memory", MemoryThrottle().hit, shared=False)]
+
+
+@hookimpl(trylast=True)
+def camshaft_nonce_stores() -> list[NonceStore]:
+    return [NonceStore("memory", MemoryNonceStore().add, shared=False)]
