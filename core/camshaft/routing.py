@@ -145,8 +145,9 @@ def _action(cls: type, method: str, func: Callable[..., Any], route_params: set[
         method=method,
         func=func,
         params=params,
-        wants_data=params is None or "data" in params,
-        wants_request=params is not None and "request" in params,
+        # A route parameter of the same name wins over the injected body or request.
+        wants_data="data" not in route_params and (params is None or "data" in params),
+        wants_request="request" not in route_params and params is not None and "request" in params,
     )
 
 
