@@ -65,11 +65,14 @@ class Negotiator:
             )
         self.default = self._by_format[default_format]
         self.emitters = [self.default, *(e for e in emitters if e is not self.default)]
-        self._types: list[tuple[Emitter, str, str]] = []
+        # (emitter, type, subtype, exact only): a problem media type is chosen only when
+        # asked for by name, so "application/json;q=0, */*" still excludes JSON.
+        self._types: list[tuple[Emitter, str, str, bool]] = []
         for e in self.emitters:
-            for media in filter(None, (e.media_type, e.problem_media_type)):
-                main, _, sub = media.lower().partition("/")
-                self._types.append((e, main, sub))
+            for media, exact in ((e.media_type, False), (e.problem_media_type, True)):
+                if media:
+                    main, _, sub = media.lower().partition("/")
+                    self._types.append((e, main, sub, exact))
         self.strict = strict
         self._cache: dict[str, tuple[Emitter, str | None]] = {}
 
@@ -109,12 +112,14 @@ class Negotiator:
         ranges = parse_accept(accept)
         best: tuple[float, int, int, int] | None = None
         chosen: tuple[Emitter, str | None] | None = None
-        for server_pos, (emitter, main, sub) in enumerate(self._types):
+        for server_pos, (emitter, main, sub, exact_only) in enumerate(self._types):
             # The most specific range matching this type decides its q (RFC 9110 §12.5.1).
             match = None
             for client_pos, (rmain, rsub, q, params) in enumerate(ranges):
                 if rmain == main and rsub == sub:
                     spec = 2
+                elif exact_only:
+                    continue
                 elif rmain == main and rsub == "*":
                     spec = 1
                 elif rmain == "*" and rsub == "*":

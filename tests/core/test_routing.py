@@ -202,7 +202,7 @@ def test_two_handlers_for_one_resource_version_fail_at_build():
 
 
 def test_non_handler_is_rejected_at_build():
-    with pytest.raises(ConfigurationError, match="not a camshaft.Handler"):
+    with pytest.raises(ConfigurationError, match=r"not a camshaft\.Handler"):
         App([object], environ={})
 
 

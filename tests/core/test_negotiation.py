@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import pytest
+
+from camshaft import EmitContext, Emitter, Handler, hookimpl
+from camshaft.negotiation import parse_accept
+from camshaft.testing import make_app, make_client
+
+
+class Thing(Handler):
+    resource_name = "things"
+
+    def read(self, key):
+        return {"id": key}
+
+
+class TextPlugin:
+    """A second format so there is something to choose between."""
+
+    camshaft_name = "textfmt"
+
+    @hookimpl
+    def camshaft_emitters(self):
+        return [
+            Emitter("text", "text/plain", lambda data, ctx: repr(data).encode(), charset="utf-8")
+        ]
+
+
+def client(**settings):
+    return make_client(make_app([Thing], plugins=[TextPlugin()], settings=settings))
+
+
+def test_parse_accept_reads_q_values_and_parameters():
+    ranges = parse_accept('text/html;q=0.5, application/json; version="1.1", */*;q=abc')
+    assert ranges == [
+        ("text", "html", 0.5, {}),
+        ("application", "json", 1.0, {"version": "1.1"}),
+        ("*", "*", 0.0, {}),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("accept", "mimetype"),
+    [
+        (None, "application/json"),
+        ("*/*", "application/json"),
+        ("text/plain", "text/plain"),
+        ("text/*", "text/plain"),
+        ("text/plain;q=0.4, application/json;q=0.9", "application/json"),
+        ("application/json;q=0, */*", "text/plain"),
+        ("text/plain, application/json", "text/plain"),
+        ("application/xml", "application/json"),
+    ],
+    ids=[
+        "no accept gets json",
+        "anything gets the default",
+        "exact type",
+        "subtype wildcard",
+        "higher q wins",
+        "q=0 excludes json",
+        "equal q follows the client order",
+        "nothing acceptable falls back to json",
+    ],
+)
+def test_accept_chooses_the_emitter(accept, mimetype):
+    headers = {"Accept": accept} if accept else {}
+    response = client().get("/things/1", headers=headers)
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    assert response.headers["Vary"] == "Accept"
+
+
+def test_format_query_parameter_wins_over_accept():
+    response = client().get("/things/1?format=text", headers={"Accept": "application/json"})
+    assert response.mimetype == "text/plain"
+    assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
+
+
+def test_unknown_format_falls_back_unless_strict():
+    assert client().get("/things/1?format=nope").mimetype == "application/json"
+    response = client(strict_negotiation=True).get("/things/1?format=nope")
+    assert response.status_code == 406
+    assert response.mimetype == "application/problem+json"
+    assert "text/plain" in response.json["available"]
+
+
+def test_nothing_acceptable_is_406_under_strict_negotiation():
+    response = client(strict_negotiation=True).get("/things/1", headers={"Accept": "image/png"})
+    assert response.status_code == 406
+
+
+def test_problem_json_is_accepted_for_errors():
+    response = client().get("/nowhere", headers={"Accept": "application/problem+json"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_errors_are_rendered_in_the_negotiated_format():
+    response = client().get("/nowhere?format=text")
+    assert response.status_code == 404
+    assert response.mimetype == "text/plain"
+    assert b"'status': 404" in response.data
+
+
+def test_default_format_setting_must_name_an_emitter():
+    from camshaft.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="default_format 'yaml' has no emitter"):
+        make_app([Thing], settings={"default_format": "yaml"})
+
+
+def test_emit_context_marks_problem_documents():
+    seen = []
+
+    class Spy:
+        camshaft_name = "spy"
+
+        @hookimpl
+        def camshaft_emitters(self):
+            def emit(data, ctx: EmitContext):
+                seen.append(ctx.problem)
+                return b"x"
+
+            return [Emitter("spy", "application/x-spy", emit)]
+
+    app = make_app([Thing], plugins=[Spy()])
+    make_client(app).get("/nowhere?format=spy")
+    make_client(app).get("/things/1?format=spy")
+    assert seen == [True, False]
