@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from camshaft import App, Handler, Route
 from camshaft.errors import ConfigurationError
 from camshaft.handler import default_resource_name

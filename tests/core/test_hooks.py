@@ -1,0 +1,247 @@
+"""One test per hookspec, named after it, proving the kernel calls it; and the
+meta-tests that keep the hook surface honest (every hook documented and tested)."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+from camshaft import (
+    ANONYMOUS,
+    AuthScheme,
+    Decision,
+    Emitter,
+    Handler,
+    Identity,
+    NonceStore,
+    Option,
+    Page,
+    Paginator,
+    Parser,
+    Route,
+    StoreBackend,
+    ThrottleBackend,
+    hookimpl,
+    hookspecs,
+)
+from camshaft.builtins.memory_store import MemoryStore
+from camshaft.errors import ConfigurationError
+from camshaft.testing import make_app, make_client
+
+ROOT = Path(__file__).resolve().parents[2]
+HOOKS = sorted(
+    name
+    for name, obj in vars(hookspecs).items()
+    if name.startswith("camshaft_") and inspect.isfunction(obj)
+)
+
+
+class Thing(Handler):
+    resource_name = "things"
+
+    def read(self, key=None):
+        return [{"id": i} for i in range(5)] if key is None else {"id": key}
+
+
+def plugin(**hooks):
+    """A plugin object whose hook implementations are the given functions."""
+    namespace = {"camshaft_name": "testplugin"}
+    for name, func in hooks.items():
+        namespace[name] = staticmethod(hookimpl(func))
+    return type("TestPlugin", (), namespace)()
+
+
+def test_camshaft_settings_spec_declares_a_validated_section():
+    p = plugin(camshaft_settings_spec=lambda: {"level": Option(int, 3)})
+    assert make_app([], plugins=[p]).settings.plugin("testplugin") == {"level": 3}
+    with pytest.raises(ConfigurationError, match="testplugin.level"):
+        make_app([], plugins=[p], settings={"testplugin": {"level": "high"}})
+
+
+def test_camshaft_startup_runs_once_with_the_built_app():
+    calls = []
+    p = plugin(camshaft_startup=lambda app, settings: calls.append((app, settings)))
+    app = make_app([], plugins=[p])
+    assert calls == [(app, app.settings)]
+
+
+def test_camshaft_startup_errors_stop_the_app():
+    def startup():
+        raise ConfigurationError("not configured")
+
+    with pytest.raises(ConfigurationError, match="not configured"):
+        make_app([], plugins=[plugin(camshaft_startup=startup)])
+
+
+def test_camshaft_routes_adds_routes():
+    class Status(Handler):
+        automatic_routes = False
+
+        def read(self):
+            return {"ok": True}
+
+    p = plugin(camshaft_routes=lambda app: [Route("/status", Status)])
+    assert make_client(make_app([], plugins=[p])).get("/status").json == {"ok": True}
+
+
+def test_camshaft_emitters_adds_a_format():
+    p = plugin(
+        camshaft_emitters=lambda: [
+            Emitter("upper", "text/x-upper", lambda data, ctx: str(data).upper().encode())
+        ]
+    )
+    response = make_client(make_app([Thing], plugins=[p])).get("/things/a?format=upper")
+    assert response.data == b"{'ID': 'A'}"
+
+
+def test_camshaft_parsers_adds_a_body_format():
+    class Echo(Handler):
+        resource_name = "echo"
+
+        def create(self, data):
+            return {"got": data}, 200
+
+    p = plugin(
+        camshaft_parsers=lambda: [
+            Parser("text/x-words", lambda body, limits: body.decode().split())
+        ]
+    )
+    response = make_client(make_app([Echo], plugins=[p])).post(
+        "/echo/", data=b"a b c", headers={"Content-Type": "text/x-words"}
+    )
+    assert response.json == {"got": ["a", "b", "c"]}
+
+
+def test_camshaft_auth_schemes_adds_a_scheme_resources_can_name():
+    def authenticate(request):
+        token = request.header("X-Test-User")
+        return Identity(token, "test") if token else None
+
+    p = plugin(
+        camshaft_auth_schemes=lambda: [
+            AuthScheme("test", authenticate, lambda request: 'Test realm="x"')
+        ]
+    )
+
+    class Private(Handler):
+        resource_name = "private"
+        authentication = ("test",)
+
+        def read(self, key):
+            return {"who": self.identity.id}
+
+    client = make_client(make_app([Private], plugins=[p]))
+    assert client.get("/private/1", headers={"X-Test-User": "ann"}).json == {"who": "ann"}
+    denied = client.get("/private/1")
+    assert denied.status_code == 401
+    assert denied.headers["WWW-Authenticate"] == 'Test realm="x"'
+
+
+def test_camshaft_authorize_can_deny_per_request():
+    def authorize(identity, action):
+        return False if action == "read" and identity is ANONYMOUS else None
+
+    app = make_app([Thing], plugins=[plugin(camshaft_authorize=authorize)])
+    assert make_client(app).get("/things/1").status_code == 403
+
+
+def test_camshaft_stores_adds_a_store_handlers_can_name():
+    opened = []
+
+    def open_store(config):
+        opened.append(config)
+        return MemoryStore(config)
+
+    p = plugin(camshaft_stores=lambda: [StoreBackend("custom", open_store)])
+
+    class Kept(Handler):
+        resource_name = "kept"
+        store = "custom"
+        source = [{"id": 1, "name": "a"}]
+
+    client = make_client(make_app([Kept], plugins=[p]))
+    assert client.get("/kept/1").json == {"id": 1, "name": "a"}
+    assert len(opened) == 1 and opened[0].resource == "kept"
+
+
+def test_camshaft_paginators_adds_a_pagination_style():
+    def first_two(request, collection):
+        return Page(
+            list(collection.window(0, 2)),
+            collection.count(),
+            {"next": "http://localhost/things/?after=2"},
+        )
+
+    class Paged(Thing):
+        pagination = "firsttwo"
+
+    p = plugin(camshaft_paginators=lambda: [Paginator("firsttwo", first_two)])
+    response = make_client(make_app([Paged], plugins=[p])).get("/things/")
+    assert response.json == [{"id": 0}, {"id": 1}]
+    assert response.headers["Link"] == '<http://localhost/things/?after=2>; rel="next"'
+    assert response.headers["X-Total-Count"] == "5"
+
+
+def test_camshaft_throttle_backends_adds_a_backend():
+    decisions = []
+
+    def hit(key, rate):
+        decisions.append(key)
+        return Decision(len(decisions) <= 1, 0, 10.0, 10.0)
+
+    p = plugin(camshaft_throttle_backends=lambda: [ThrottleBackend("counting", hit)])
+
+    class Limited(Thing):
+        throttle = (1, 60)
+
+    app = make_app([Limited], plugins=[p], settings={"throttle": {"backend": "counting"}})
+    client = make_client(app)
+    assert client.get("/things/1").status_code == 200
+    limited = client.get("/things/1")
+    assert limited.status_code == 429 and limited.headers["Retry-After"] == "10"
+    assert len(decisions) == 2
+
+
+def test_camshaft_nonce_stores_adds_a_backend():
+    seen = set()
+
+    def add(key, ttl):
+        new = key not in seen
+        seen.add(key)
+        return new
+
+    p = plugin(camshaft_nonce_stores=lambda: [NonceStore("sharedtest", add, shared=True)])
+    app = make_app([], plugins=[p], settings={"nonces": {"backend": "sharedtest"}})
+    assert app.nonce_store.add("n1", 60) is True
+    assert app.nonce_store.add("n1", 60) is False
+
+
+def test_every_hookspec_documents_its_parameters_and_return():
+    for name in HOOKS:
+        doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+        params = [p for p in inspect.signature(getattr(hookspecs, name)).parameters]
+        assert doc, f"{name} has no docstring"
+        for param in params:
+            assert f":param {param}:" in doc, f"{name} does not document {param!r}"
+        returns = inspect.signature(getattr(hookspecs, name)).return_annotation
+        if returns not in ("None", None):
+            assert ":return:" in doc, f"{name} does not document its return value"
+
+
+def test_every_hookspec_is_documented_in_docs():
+    text = (ROOT / "docs" / "hooks.md").read_text()
+    missing = [name for name in HOOKS if f"## `{name}`" not in text]
+    assert missing == []
+
+
+def test_every_hookspec_has_a_test_named_after_it():
+    names = set()
+    for path in (ROOT / "tests").rglob("test_*.py"):
+        tree = ast.parse(path.read_text())
+        names.update(n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
+    untested = [h for h in HOOKS if not any(re.match(rf"test_{h}(_|$)", n) for n in names)]
+    assert untested == []
