@@ -24,14 +24,16 @@ def test_routes_lists_each_route_with_verbs_handler_and_version(in_repo, capsys)
     assert main(["routes", "examples.events.app:app"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["PATH", "METHODS", "HANDLER", "VERSION"]
-    assert any("/events/{key}" in l and "EventHandler_v12" in l and "1.2" in l for l in lines)
-    assert any("EventHandler " in l + " " and "1.0 (default)" in l for l in lines)
+    assert any(
+        "/events/{key}" in row and "EventHandler_v12" in row and "1.2" in row for row in lines
+    )
+    assert any("EventHandler " in row + " " and "1.0 (default)" in row for row in lines)
 
 
 def test_plugins_lists_builtins_with_their_hooks(capsys):
     assert main(["plugins"]) == 0
     out = capsys.readouterr().out
-    json_line = next(l for l in out.splitlines() if l.startswith("json "))
+    json_line = next(row for row in out.splitlines() if row.startswith("json "))
     assert "camshaft" in json_line and "builtin" in json_line and "emitters, parsers" in json_line
 
 

@@ -55,6 +55,6 @@ def test_make_app_loads_it_by_name_with_autoload_off():
 
 def test_camshaft_plugins_lists_it_with_its_distribution(capsys):
     assert main(["plugins"]) == 0
-    line = next(l for l in capsys.readouterr().out.splitlines() if l.startswith("hello "))
+    line = next(row for row in capsys.readouterr().out.splitlines() if row.startswith("hello "))
     assert "camshaft-hello" in line and "0.1.0" in line and "active" in line
     assert "emitters" in line and "routes" in line and "settings_spec" in line
