@@ -83,7 +83,7 @@ class Request:
     @property
     def content_type(self) -> str:
         """The media type of the body, lower case, without parameters ('' when absent)."""
-        return self.environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+        return str(self.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
 
     @property
     def base_url(self) -> str:

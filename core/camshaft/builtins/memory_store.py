@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import operator
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
@@ -26,7 +26,7 @@ def _sort_key(value: Any) -> tuple[bool, Any]:
     return (value is None, value if value is not None else 0)
 
 
-_OPS = {
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
     "eq": operator.eq,
     "ne": operator.ne,
     "lt": lambda a, b: a is not None and a < b,
@@ -92,8 +92,12 @@ class MemoryStore:
     def list(self, query: Query) -> Iterable[Record]:
         with self._lock:
             rows = self._matching(query.filters)
-            for field, descending in reversed(query.order):
-                rows.sort(key=lambda r, f=field: _sort_key(r[1].get(f)), reverse=descending)
+            for field, descending in reversed(query.order):  # stable sorts, last key first
+
+                def by_field(row: tuple[str, dict[str, Any], str], f: str = field) -> Any:
+                    return _sort_key(row[1].get(f))
+
+                rows.sort(key=by_field, reverse=descending)
             end = None if query.limit is None else query.offset + query.limit
             return [Record(k, copy.deepcopy(d), v) for k, d, v in rows[query.offset : end]]
 
