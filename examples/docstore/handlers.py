@@ -1,0 +1,142 @@
+"""The docstore's handler and app factory (``app.py`` builds the app from them).
+
+GET /docs/ lists keys; PUT /docs/<key> stores the body as it came, with its Content-Type
+(201 new, 204 replaced); POST /docs/ stores under a new UUID (201 with Location);
+GET /docs/<key> returns the exact bytes with a strong ETag; DELETE /docs/<key> removes.
+Conditional requests: If-Match on PUT/DELETE, ``If-None-Match: *`` on PUT (create only),
+If-None-Match on GET (304).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from werkzeug.wrappers import Response
+
+from camshaft import App, Handler, Result
+from camshaft.errors import BadRequest, ConfigurationError, NotFound, PreconditionFailed
+from camshaft_kv import Document, DocumentStore, documents_for
+
+__all__ = ["BACKENDS", "DocumentHandler", "build_app"]
+
+BACKENDS = ("memory", "file", "shelve")
+
+
+def _etag(document: Document) -> str:
+    return f'"{document.version}"'
+
+
+class DocumentHandler(Handler):
+    """Documents under ``/docs/``; the store is the ``kv`` plugin's (or ``memory``)."""
+
+    resource_name = "docs"
+    store = "kv"
+    allowed_methods = ("GET", "PUT", "POST", "DELETE")
+
+    def _documents(self) -> DocumentStore:
+        return documents_for(self.request.app.stores[type(self)], self.key_field)
+
+    def _path(self, key: str) -> str:
+        return f"/docs/{quote(key, safe='')}"
+
+    def _expected_version(self) -> str | None:
+        """The version If-Match demands (None when absent or ``*``); only a single strong
+        entity tag can match (RFC 9110 §13.1.1)."""
+        value = (self.request.header("If-Match") or "").strip()
+        if not value or value == "*":
+            return None
+        if "," in value:
+            raise BadRequest("If-Match with several entity tags is not supported; send one.")
+        if len(value) < 2 or value[0] != '"' or value[-1] != '"':
+            raise PreconditionFailed("If-Match names no current strong entity tag.")
+        return value[1:-1]
+
+    def GET(self, key: str | None = None) -> Any:
+        documents = self._documents()
+        if key is None:
+            return [
+                {"key": k, "href": self.request.url_for(self._path(k))} for k in documents.keys()
+            ]
+        document = documents.get_document(key)
+        if document is None:
+            raise NotFound(f"No document with key {key!r}.")
+        etag = _etag(document)
+        if_none_match = self.request.header("If-None-Match")
+        if if_none_match is not None:
+            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
+            if "*" in tags or etag in tags:
+                return Result(None, 304, {"ETag": etag})
+        # A Werkzeug Response passes the bytes and the Content-Type through untouched.
+        return Response(document.body, content_type=document.content_type, headers={"ETag": etag})
+
+    def PUT(self, key: str) -> Result:
+        create_only = (self.request.header("If-None-Match") or "").strip() == "*"
+        put = self._documents().put_document(
+            key,
+            self.request.body,  # the raw bytes: never parsed, whatever the Content-Type
+            self.request.header("Content-Type"),
+            expected_version=self._expected_version(),
+            create_only=create_only,
+        )
+        headers = {"ETag": _etag(put.document)}
+        if put.created:
+            headers["Content-Length"] = "0"  # a 201 without a body; no chunked encoding
+            return Result(None, 201, headers, location=self._path(key))
+        return Result(None, 204, headers)
+
+    def POST(self) -> Result:
+        key = str(uuid.uuid4())
+        put = self._documents().put_document(
+            key, self.request.body, self.request.header("Content-Type"), create_only=True
+        )
+        path = self._path(key)
+        return Result(
+            {"key": key, "href": self.request.url_for(path)},
+            201,
+            {"ETag": _etag(put.document)},
+            location=path,
+        )
+
+    def DELETE(self, key: str) -> None:
+        self._documents().delete(key, expected_version=self._expected_version())
+
+
+def build_app(
+    backend: str | None = None,
+    root: str | os.PathLike[str] | None = None,
+    *,
+    settings: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> App:
+    """The docstore app.
+
+    :param backend: ``memory``, ``file`` or ``shelve``; default ``$DOCSTORE_BACKEND``,
+        else the ``[kv] backend`` setting (``file``).
+    :param root: the kv root directory; default ``$DOCSTORE_ROOT``, else the ``[kv] root``
+        setting (``var/kv``, relative to the working directory).
+    :param settings: more settings for the app.
+    :param environ: the environment to read (``os.environ``).
+    :raises ConfigurationError: an unknown backend.
+    """
+    env = os.environ if environ is None else environ
+    backend = backend or env.get("DOCSTORE_BACKEND") or None
+    root = root or env.get("DOCSTORE_ROOT") or None
+    if backend is not None and backend not in BACKENDS:
+        raise ConfigurationError(f"docstore backend {backend!r}: choose from {BACKENDS}")
+    handler: type[DocumentHandler] = DocumentHandler
+    kv: dict[str, Any] = {}
+    if backend == "memory":
+        # The core's memory store, per process; documents_for() adapts it.
+        handler = type("MemoryDocumentHandler", (DocumentHandler,), {"store": "memory"})
+    elif backend is not None:
+        kv["backend"] = backend
+    if root is not None:
+        kv["root"] = os.fspath(root)
+    merged = dict(settings or {})
+    if kv:
+        merged["kv"] = {**merged.get("kv", {}), **kv}
+    return App([handler], settings=merged, environ=env)

@@ -1,0 +1,27 @@
+"""The kernel's store contract, run against the kv store on each backend."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from camshaft.stores import Store
+from camshaft.testing.contracts import StoreContract
+from camshaft_kv import FileBackend, KVStore, ShelveBackend
+
+
+class TestFileStoreContract(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Store:
+        return KVStore(FileBackend(tmp_path / "things"))
+
+
+class TestShelveStoreContract(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path: Path) -> Store:
+        return KVStore(ShelveBackend(tmp_path / "things"))
+
+
+def test_kv_store_satisfies_the_store_protocol(tmp_path: Path) -> None:
+    assert isinstance(KVStore(FileBackend(tmp_path)), Store)
