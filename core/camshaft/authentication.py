@@ -1,0 +1,156 @@
+"""Authentication on the request path: which schemes a resource accepts, and who is asking.
+
+Build time (:func:`wire`) resolves a handler's ``authentication`` names (or the
+``auth.default`` setting) to :class:`~camshaft.AuthScheme` objects, and prepares the
+handler's ``anonymous`` handler class, if any. Per request (:func:`authenticate`) each
+scheme is asked in order:
+
+* ``None`` -- not mine: the next scheme is asked;
+* an :class:`~camshaft.Identity` -- accepted: it is put on ``request.identity``;
+* :class:`~camshaft.errors.Unauthorized` raised -- rejected: no other scheme is asked.
+
+When every scheme says "not mine", the handler's ``anonymous`` class serves the request
+(Piston's anonymous handler) if it serves the method; otherwise the answer is 401 with
+one ``WWW-Authenticate`` challenge per scheme.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
+
+from .auth import AuthScheme
+from .errors import ConfigurationError, Unauthorized
+from .handler import Handler
+
+if TYPE_CHECKING:
+    from .request import Request
+    from .routing import Action, Endpoint
+
+__all__ = [
+    "accepts_anonymous",
+    "asks_credentials",
+    "authenticate",
+    "challenges",
+    "resolve_schemes",
+    "wire",
+]
+
+#: The scheme that accepts everyone as ANONYMOUS (``camshaft.builtins.anonymous_auth``).
+ANONYMOUS_SCHEME = "anonymous"
+_TEMPLATE_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+def resolve_schemes(
+    cls: type[Handler], available: Mapping[str, AuthScheme], default: Iterable[str]
+) -> tuple[AuthScheme, ...]:
+    """The schemes ``cls`` accepts, in order: its ``authentication`` names, or ``default``.
+
+    :raises ConfigurationError: a name no plugin provides (the message lists what exists).
+    """
+    names = cls.authentication
+    if names is None:
+        names = tuple(default)
+    if isinstance(names, str):
+        names = (names,)
+    schemes = []
+    for name in names:
+        if name not in available:
+            raise ConfigurationError(
+                f"{cls.__name__} names authentication scheme {name!r}, which no plugin "
+                f"provides; available: {', '.join(sorted(available))}"
+            )
+        schemes.append(available[name])
+    return tuple(schemes)
+
+
+def _anonymous_actions(endpoint: Endpoint, anon: type[Handler]) -> dict[str, Action]:
+    """The anonymous class's methods for the endpoint's route, by HTTP method.
+
+    A method whose required arguments the route cannot give (``read(self, key)`` on the
+    collection route) is left out, as the router does for the main handler.
+    """
+    from .crud import defaults_for
+    from .routing import _action, _discover, _signature_info
+
+    route_params = set(_TEMPLATE_PARAM.findall(endpoint.path))
+    actions = {}
+    for method, func in _discover(anon, defaults_for(anon)).items():
+        params, required = _signature_info(anon, func)
+        if params is not None and any(
+            req and name not in route_params | {"data", "request"} for name, req in required.items()
+        ):
+            continue
+        actions[method] = _action(anon, method, func, route_params)
+    return actions
+
+
+def wire(endpoint: Endpoint, available: Mapping[str, AuthScheme], default: Iterable[str]) -> None:
+    """Resolve an endpoint's authentication once, when the app is built.
+
+    Sets ``endpoint.extra["auth"]`` (the schemes, in order) and
+    ``endpoint.extra["anonymous"]`` (``(class, actions)`` of the handler's ``anonymous``
+    handler, or None).
+
+    :raises ConfigurationError: an unknown scheme name, or ``anonymous`` is not a
+        :class:`~camshaft.Handler` subclass.
+    """
+    cls = endpoint.handler
+    endpoint.extra["auth"] = resolve_schemes(cls, available, default)
+    anon = getattr(cls, "anonymous", None)
+    if anon is None:
+        endpoint.extra["anonymous"] = None
+        return
+    if not (isinstance(anon, type) and issubclass(anon, Handler)):
+        raise ConfigurationError(
+            f"{cls.__name__}.anonymous must be a camshaft.Handler subclass, got {anon!r}"
+        )
+    endpoint.extra["anonymous"] = (anon, _anonymous_actions(endpoint, anon))
+
+
+def challenges(request: Request, schemes: Iterable[AuthScheme]) -> list[tuple[str, str]]:
+    """One ``WWW-Authenticate`` header per scheme that has a challenge."""
+    return [("WWW-Authenticate", c) for s in schemes if (c := s.challenge(request))]
+
+
+def authenticate(
+    request: Request, endpoint: Endpoint, action: Action
+) -> tuple[type[Handler], Action]:
+    """Establish ``request.identity`` and choose who serves the request.
+
+    :return: the handler class and its action for the method: the endpoint's own, or the
+        ``anonymous`` handler's when no scheme claimed the request.
+    :raises Unauthorized: a scheme rejected the credentials (with its challenges, or every
+        scheme's when it gave none), or nobody claimed the request and no anonymous
+        handler serves the method (one challenge per scheme).
+    """
+    schemes: tuple[AuthScheme, ...] = endpoint.extra["auth"]
+    for scheme in schemes:
+        try:
+            identity = scheme.authenticate(request)
+        except Unauthorized as exc:
+            if not any(name.lower() == "www-authenticate" for name, _ in exc.headers):
+                exc.headers.extend(challenges(request, schemes))
+            raise
+        if identity is not None:
+            request.identity = identity
+            return endpoint.handler, action
+    anonymous = endpoint.extra.get("anonymous")
+    if anonymous is not None:
+        anon_cls, anon_actions = anonymous
+        anon_action = anon_actions.get("GET" if request.method == "HEAD" else request.method)
+        if anon_action is not None:
+            return anon_cls, anon_action
+    raise Unauthorized("Authentication is required.", headers=challenges(request, schemes))
+
+
+def accepts_anonymous(schemes: Iterable[AuthScheme]) -> bool:
+    """Whether the resource opted in to clients without credentials by naming the
+    ``anonymous`` scheme."""
+    return any(s.name == ANONYMOUS_SCHEME for s in schemes)
+
+
+def asks_credentials(schemes: Iterable[AuthScheme]) -> bool:
+    """Whether some scheme could accept credentials (so a 401 can help the client)."""
+    return any(s.name != ANONYMOUS_SCHEME for s in schemes)

@@ -1,0 +1,1 @@
+"""Piston's blog example, ported: see app.py."""
