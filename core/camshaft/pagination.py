@@ -1,4 +1,11 @@
-"""Paginators and the collection window they cut."""
+"""Paginators, the collection window they cut, and how a page becomes a response.
+
+A paginator reads its query parameters, asks the collection for one window (and for the
+total when counting is on) and returns a :class:`Page` with RFC 8288 links. The app then
+renders the page as a bare list (``X-Total-Count`` when the total is known) or, with
+``pagination.envelope``, as ``{count, next, previous, results}``; both carry a ``Link``
+header.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,15 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from .request import Request
 
-__all__ = ["Collection", "Page", "Paginator", "SequenceCollection"]
+__all__ = [
+    "Collection",
+    "Page",
+    "Paginator",
+    "SequenceCollection",
+    "link_header",
+    "paginator_name",
+    "render_page",
+]
 
 
 class Collection(Protocol):
@@ -37,8 +52,8 @@ class SequenceCollection:
 
 @dataclass(slots=True)
 class Page:
-    """One page: its items, the total when known, RFC 8288 links by relation, and the
-    members an envelope carries (``count``, ``next``, ``previous``)."""
+    """One page: its items, the total when known (None when counting is off), and
+    RFC 8288 links by relation (``first``, ``prev``, ``next``, ``last``)."""
 
     items: Iterable[Any]
     count: int | None = None
@@ -58,3 +73,44 @@ class Paginator:
     name: str
     paginate: Callable[[Request, Collection], Page]
     parameters: tuple[str, ...] = ()
+
+
+def paginator_name(handler: type, default: str) -> str | None:
+    """The pagination style of ``handler``'s collection route, or None for none.
+
+    ``pagination = "offset"`` names a style; ``True`` (or naming a ``store``) uses the
+    ``pagination.default`` setting; ``False`` turns pagination off even with a store;
+    None (the default) paginates only handlers that name a store.
+    """
+    choice = getattr(handler, "pagination", None)
+    if isinstance(choice, str):
+        return choice
+    if choice is True or (choice is None and getattr(handler, "store", None) is not None):
+        return default
+    return None
+
+
+def link_header(links: dict[str, str]) -> str:
+    """An RFC 8288 ``Link`` field value: ``<url>; rel="next", ...``."""
+    return ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
+
+
+def render_page(page: Page, envelope: bool) -> tuple[Any, list[tuple[str, str]]]:
+    """The response body and headers for ``page``.
+
+    :param envelope: wrap the items in ``{count, next, previous, results}`` (``count``
+        is null when counting is off); else the items go bare and the total, when
+        known, goes in ``X-Total-Count``.
+    :return: ``(data, headers)``; ``data`` is the envelope dict or the page's items.
+    """
+    headers = [("Link", link_header(page.links))] if page.links else []
+    if envelope:
+        return {
+            "count": page.count,
+            "next": page.links.get("next"),
+            "previous": page.links.get("prev"),
+            "results": list(page.items),
+        }, headers
+    if page.count is not None:
+        headers.append(("X-Total-Count", str(page.count)))
+    return page.items, headers

@@ -1,27 +1,53 @@
 """The ``page`` (``?page=2&per_page=20``) and ``offset`` (``?offset=40&limit=20``)
-paginators, over any collection, with RFC 8288 links (first, prev, next, last)."""
+paginators, over any collection, with RFC 8288 links (first, prev, next, last).
+
+Rules both follow:
+
+* a parameter that is not a plain decimal integer (``page=abc``, ``page=1.5``,
+  ``page=+2``), a page or size below 1, or a negative offset is a 400;
+* a size above ``pagination.max_per_page`` is clamped (``pagination.clamp``, the
+  default) or a 400;
+* past the end: an empty page (200), with ``first``, ``prev`` (pointing at the last
+  page that has items) and ``last`` links -- never a 404, since a collection that
+  shrank between two requests is not an error;
+* ``pagination.count = "off"``: the total is never computed (no ``X-Total-Count``, no
+  ``last`` link, ``count`` null in the envelope); ``next`` is present when one more
+  item than the page holds exists.
+"""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from camshaft.errors import BadRequest
+from camshaft.errors import BadRequest, ConfigurationError
 from camshaft.pagination import Collection, Page, Paginator
 from camshaft.plugins import hookimpl
 from camshaft.request import Request
+from camshaft.settings import Settings
+
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
+#: Offsets past this are refused: no store pages that far, and SQL OFFSET must not overflow.
+MAX_OFFSET = 10**12
 
 
 def _int_arg(request: Request, name: str, default: int, minimum: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"Query parameter {name!r} must be an integer, got {raw!r}.") from None
+    if not _INTEGER.fullmatch(raw):
+        raise BadRequest(
+            f"Query parameter {name!r} must be an integer, got {raw[:40]!r}.",
+            title="Invalid pagination parameter",
+        )
+    value = int(raw)
     if value < minimum:
-        raise BadRequest(f"Query parameter {name!r} must be at least {minimum}, got {value}.")
+        raise BadRequest(
+            f"Query parameter {name!r} must be at least {minimum}, got {value}.",
+            title="Invalid pagination parameter",
+        )
     return value
 
 
@@ -30,48 +56,108 @@ def _size(request: Request, name: str) -> int:
     size = _int_arg(request, name, options["per_page"], 1)
     if size > options["max_per_page"]:
         if not options["clamp"]:
-            raise BadRequest(f"Query parameter {name!r} may be at most {options['max_per_page']}.")
+            raise BadRequest(
+                f"Query parameter {name!r} may be at most {options['max_per_page']}.",
+                title="Invalid pagination parameter",
+            )
         size = options["max_per_page"]
     return size
 
 
+def _check_offset(offset: int) -> None:
+    if offset > MAX_OFFSET:
+        raise BadRequest("The page asked for is too far.", title="Invalid pagination parameter")
+
+
 def _link(request: Request, **changes: int) -> str:
-    args: dict[str, Any] = dict(request.args.items(multi=False))
-    args.update({k: str(v) for k, v in changes.items()})
-    return f"{request.base_url}{request.path}?{urlencode(args)}"
+    """This request's URL with the paging parameters replaced, every other parameter
+    (filters, ordering, format) kept in order and repeated ones kept whole."""
+    args: list[tuple[str, str]] = [
+        (k, v) for k, v in request.args.items(multi=True) if k not in changes
+    ]
+    args.extend((k, str(v)) for k, v in changes.items())
+    return f"{request.base_url}{quote(request.path)}?{urlencode(args)}"
+
+
+def _window(collection: Collection, offset: int, limit: int, counting: bool) -> tuple[Any, bool]:
+    """The items of one window and whether more follow it (by one extra item when the
+    total is not counted)."""
+    if counting:
+        return collection.window(offset, limit), False
+    items = list(collection.window(offset, limit + 1))
+    return items[:limit], len(items) > limit
+
+
+def _counting(request: Request) -> bool:
+    return bool(request.app.settings["pagination"]["count"] == "exact")
 
 
 def paginate_pages(request: Request, collection: Collection) -> Page:
+    """``?page=N&per_page=M`` (pages from 1).
+
+    :raises BadRequest: a malformed or out-of-range parameter.
+    """
     per_page = _size(request, "per_page")
     page = _int_arg(request, "page", 1, 1)
-    count = collection.count()
-    last = max(1, -(-count // per_page))
-    items = collection.window((page - 1) * per_page, per_page)
+    offset = (page - 1) * per_page
+    _check_offset(offset)
+    counting = _counting(request)
+    items, more = _window(collection, offset, per_page, counting)
     links = {"first": _link(request, page=1, per_page=per_page)}
-    if page > 1:
-        links["prev"] = _link(request, page=min(page - 1, last), per_page=per_page)
-    if page < last:
-        links["next"] = _link(request, page=page + 1, per_page=per_page)
-    links["last"] = _link(request, page=last, per_page=per_page)
+    count = collection.count() if counting else None
+    if count is not None:
+        last = max(1, -(-count // per_page))
+        if page > 1:
+            links["prev"] = _link(request, page=min(page - 1, last), per_page=per_page)
+        if page < last:
+            links["next"] = _link(request, page=page + 1, per_page=per_page)
+        links["last"] = _link(request, page=last, per_page=per_page)
+    else:
+        if page > 1:
+            links["prev"] = _link(request, page=page - 1, per_page=per_page)
+        if more:
+            links["next"] = _link(request, page=page + 1, per_page=per_page)
     return Page(items, count, links)
 
 
 def paginate_offset(request: Request, collection: Collection) -> Page:
+    """``?offset=N&limit=M`` (offsets from 0).
+
+    :raises BadRequest: a malformed or out-of-range parameter.
+    """
     limit = _size(request, "limit")
     offset = _int_arg(request, "offset", 0, 0)
-    count = collection.count()
-    items = collection.window(offset, limit)
+    _check_offset(offset)
+    counting = _counting(request)
+    items, more = _window(collection, offset, limit, counting)
     links = {"first": _link(request, offset=0, limit=limit)}
+    count = collection.count() if counting else None
     if offset > 0:
-        links["prev"] = _link(request, offset=max(0, offset - limit), limit=limit)
-    if offset + limit < count:
+        prev = max(0, offset - limit)
+        if count is not None and offset >= count:  # past the end: back to the last page
+            prev = max(0, (max(count, 1) - 1) // limit * limit)
+        links["prev"] = _link(request, offset=prev, limit=limit)
+    if (count is not None and offset + limit < count) or more:
         links["next"] = _link(request, offset=offset + limit, limit=limit)
-    links["last"] = _link(request, offset=max(0, (max(count, 1) - 1) // limit * limit), limit=limit)
+    if count is not None:
+        last = max(0, (max(count, 1) - 1) // limit * limit)
+        links["last"] = _link(request, offset=last, limit=limit)
     return Page(items, count, links)
 
 
+def check_settings(options: Mapping[str, Any]) -> None:
+    """:raises ConfigurationError: page sizes that cannot work together."""
+    if options["per_page"] < 1 or options["max_per_page"] < 1:
+        raise ConfigurationError("settings 'pagination.per_page' and 'max_per_page' must be >= 1")
+    if options["per_page"] > options["max_per_page"]:
+        raise ConfigurationError(
+            "setting 'pagination.per_page' must not exceed 'pagination.max_per_page'"
+        )
+
+
 @hookimpl(trylast=True)
-def camshaft_paginators() -> list[Paginator]:
+def camshaft_paginators(settings: Settings) -> list[Paginator]:
+    check_settings(settings["pagination"])
     return [
         Paginator("page", paginate_pages, ("page", "per_page")),
         Paginator("offset", paginate_offset, ("offset", "limit")),

@@ -1,0 +1,189 @@
+"""Throttle figures: what one Redis throttle decision adds to a request, and how many
+requests a Redis-throttled resource lets through per window under 4 gunicorn workers.
+
+    python bench/bench_throttle.py [--rounds 5000] [--windows 10] [--limit 50] [--window 1]
+
+Needs a Redis (``$CAMSHAFT_TEST_REDIS_URL``, default redis://127.0.0.1:6379/0) and the
+``camshaft-redis`` plugin and gunicorn installed. Keys use a fresh prefix and are deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import redis
+import requests
+
+from camshaft import Handler
+from camshaft.testing import make_app
+
+HERE = Path(__file__).parent
+
+
+def call(app, path: str) -> int:
+    """One GET through the WSGI callable; the time it took, in nanoseconds."""
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "localhost",
+        "SERVER_PORT": "80",
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": None,
+    }
+    status = []
+    start = time.perf_counter_ns()
+    body = b"".join(app(environ, lambda s, h, exc=None: status.append(s)))
+    elapsed = time.perf_counter_ns() - start
+    assert status[0].startswith("200"), (status, body)
+    return elapsed
+
+
+def latency(url: str, prefix: str, rounds: int) -> None:
+    class Plain(Handler):
+        resource_name = "plain"
+
+        def read(self, key=None):
+            return {"ok": True}
+
+    class Throttled(Handler):
+        resource_name = "throttled"
+        throttle = (10**9, 1)  # never refuses: we time the decision, not a 429
+
+        def read(self, key=None):
+            return {"ok": True}
+
+    app = make_app(
+        [Plain, Throttled],
+        plugins=["redis"],
+        settings={"throttle": {"backend": "redis"}, "redis": {"url": url, "key_prefix": prefix}},
+    )
+    for _ in range(200):  # warm up: connection, script cache
+        call(app, "/plain/")
+        call(app, "/throttled/")
+    plain, throttled = [], []
+    for _ in range(rounds):  # interleaved, so drift affects both alike
+        plain.append(call(app, "/plain/"))
+        throttled.append(call(app, "/throttled/"))
+    mp, mt = statistics.median(plain) / 1000, statistics.median(throttled) / 1000
+    print(f"## Latency, {rounds} interleaved rounds, WSGI callable called in-process\n")
+    print("| request | median (µs) |\n| --- | ---: |")
+    print(f"| GET, no throttle | {mp:.1f} |")
+    print(f"| GET, Redis throttle | {mt:.1f} |")
+    print(f"| one Redis throttle decision adds | {mt - mp:.1f} |\n")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def windows(url: str, prefix: str, count: int, limit: int, window: float, threads: int) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "BENCH_REDIS_URL": url,
+        "BENCH_PREFIX": prefix,
+        "BENCH_LIMIT": str(limit),
+        "BENCH_WINDOW": str(window),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "4",
+            "-b",
+            f"127.0.0.1:{port}",
+            "--chdir",
+            str(HERE),
+            "--log-level",
+            "warning",
+            "bench_throttle_app:app",
+        ],
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(base + "/nothing-here/", timeout=1)
+                break
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        time.sleep(1.0)  # let every worker boot
+        results: list[tuple[float, int]] = []
+        start = time.monotonic()
+        end = start + count * window
+
+        def hammer() -> None:
+            session = requests.Session()
+            local = []
+            while time.monotonic() < end:
+                status = session.get(base + "/limited/", timeout=5).status_code
+                # binned by when the answer came: the decision was made before that
+                local.append((time.monotonic() - start, status))
+            results.extend(local)
+
+        pool = [threading.Thread(target=hammer) for _ in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    print(
+        f"## Allowed per window: limit {limit} per {window:g} s, gunicorn -w 4, "
+        f"{threads} client threads, one client address\n"
+    )
+    print("| window | requests | allowed (200) | refused (429) |\n| ---: | ---: | ---: | ---: |")
+    for i in range(count):
+        inside = [s for t, s in results if i * window <= t < (i + 1) * window]
+        print(f"| {i + 1} | {len(inside)} | {inside.count(200)} | {inside.count(429)} |")
+    allowed = sum(1 for _, s in results if s == 200)
+    elapsed = max(t for t, _ in results)
+    print(
+        f"\nTotal allowed {allowed} in {elapsed:.2f} s (first request to last answer); "
+        f"GCRA allows at most limit + elapsed x rate = "
+        f"{limit + int(elapsed * limit / window)}.\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5000)
+    parser.add_argument("--windows", type=int, default=10)
+    parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--window", type=float, default=1.0)
+    parser.add_argument("--threads", type=int, default=16)
+    args = parser.parse_args()
+    url = os.environ.get("CAMSHAFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    prefix = f"camshaft-bench:{uuid.uuid4().hex}:"
+    try:
+        latency(url, prefix, args.rounds)
+        windows(url, prefix, args.windows, args.limit, args.window, args.threads)
+    finally:
+        client = redis.Redis.from_url(url)
+        keys = list(client.scan_iter(match=prefix + "*"))
+        if keys:
+            client.delete(*keys)
+
+
+if __name__ == "__main__":
+    main()

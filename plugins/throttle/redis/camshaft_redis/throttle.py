@@ -1,0 +1,42 @@
+"""The ``redis`` throttle backend: one atomic Lua script per decision (GCRA)."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from camshaft.throttling import Decision, Rate
+
+from .connection import RedisConnection
+
+GCRA = files(__package__).joinpath("gcra.lua").read_text()
+_US = 1_000_000
+
+
+class RedisThrottle:
+    """GCRA over Redis: the theoretical arrival time of each bucket is one Redis key,
+    read and written by one script, timed by the server's clock (``TIME``), so every
+    worker on every machine shares the bucket and no two of them can both take the
+    last request. Keys expire as soon as their bucket is full again.
+
+    :param connection: the Redis connection.
+    :param prefix: prepended to every key (``<prefix>throttle:<scope>|<client>``).
+    """
+
+    def __init__(self, connection: RedisConnection, prefix: str) -> None:
+        self.connection = connection
+        self.prefix = prefix + "throttle:"
+        self._script = connection.client.register_script(GCRA)
+
+    def hit(self, key: str, rate: Rate) -> Decision:
+        """Count one request against ``key``.
+
+        :raises BackendUnavailable: Redis is down, slow, or failed recently.
+        """
+        period = int(rate.period * _US)
+
+        def run(client: Any) -> list[int]:
+            return self._script(keys=[self.prefix + key], args=[rate.limit, period], client=client)  # type: ignore[no-any-return]
+
+        allowed, remaining, reset_us, retry_us = self.connection.call(run)
+        return Decision(bool(allowed), int(remaining), reset_us / _US, retry_us / _US)
