@@ -1,0 +1,297 @@
+"""The ``sqlalchemy`` store: one table's rows as a resource's records.
+
+Every method runs in one transaction with SQLAlchemy Core (no ORM session on the way),
+using statements built once (:mod:`.statements`). Versions:
+
+- with a version column (the mapper's ``version_id_col`` or an integer column named by
+  the ``version_column`` option), a write is ``UPDATE ... SET ..., version = version + 1
+  WHERE key = :key AND version = :expected``: the check and the write are one statement,
+  so of many concurrent writers holding the same version exactly one succeeds;
+- without one, the version is a hash of the row, and a write with an expected version
+  updates ``WHERE`` every column still holds the value that was hashed.
+
+A write that changes no row is then told apart: no row is 404, another version 412.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from camshaft.errors import ConfigurationError, Conflict, NotFound, PreconditionFailed
+from camshaft.models import Model
+from camshaft.stores import Query, Record, StoreConfig
+
+from .columns import model_for, shape_of
+from .failures import translated
+from .statements import EXPECTED, KEY, LIMIT, OFFSET, Statements, coerce
+
+__all__ = ["SqlStore"]
+
+#: The window of an unwindowed query: a number (an INTEGER) every database accepts.
+_NO_LIMIT = 2**31 - 1
+
+
+class SqlStore:
+    """A :class:`camshaft.Store` over one table.
+
+    :param engine: where the table lives.
+    :param config: the handler's store configuration; ``source`` is a
+        :class:`sqlalchemy.Table` or a mapped class.
+    :raises ConfigurationError: the source is not usable, or the table cannot be created.
+    """
+
+    def __init__(self, engine: Engine, config: StoreConfig) -> None:
+        options = config.options
+        self.engine = engine
+        if config.source is None:
+            raise ConfigurationError(
+                f"sqlalchemy: the handler of {config.resource!r} needs source = a Table or "
+                "a mapped class"
+            )
+        self.shape = shape = shape_of(config.source, str(options.get("version_column", "version")))
+        if config.key_field != shape.key:
+            raise ConfigurationError(
+                f"sqlalchemy: key_field {config.key_field!r} of {config.resource!r} is not the "
+                f"primary key {shape.key!r}"
+            )
+        self.retry_after = int(options.get("retry_after", 2))
+        dialect = engine.dialect
+        self.statements = Statements(
+            shape,
+            insert_returning=bool(dialect.insert_returning),
+            update_returning=bool(dialect.update_returning),
+        )
+        # Without a handler model, the store still refuses unknown members and wrong types.
+        self.model: type[Model] | None = (
+            None if config.model is not None else model_for(config.source)
+        )
+        self._names = tuple(shape.columns)
+        self._key_index = self._names.index(shape.key)
+        self._versioned = shape.version is not None
+        self._params = {name: column.key for name, column in shape.columns.items()}
+        if options.get("create_tables", True):
+            self._create_table()
+
+    def _create_table(self) -> None:
+        table = self.shape.table
+        with translated(self.retry_after):
+            try:
+                table.create(self.engine, checkfirst=True)
+            except (sa.exc.OperationalError, sa.exc.ProgrammingError):
+                # Another worker created it between the check and the CREATE.
+                if not sa.inspect(self.engine).has_table(table.name, schema=table.schema):
+                    raise
+
+    # ---------------------------------------------------------------- helpers
+
+    def _record(self, row: Any) -> Record:
+        data = dict(zip(self._names, row, strict=False))
+        if self._versioned:
+            version = str(row[-1])
+        else:
+            version = hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+        return Record(str(row[self._key_index]), data, version)
+
+    def _key(self, key: str) -> Any:
+        """The key as the key column's type; None when it cannot be one (so: not found)."""
+        try:
+            return coerce(self.statements.key, key, "key")
+        except Exception:  # noqa: BLE001 - any unconvertible key simply names no row
+            return None
+
+    def _expected(self, expected_version: str | None) -> Any:
+        if expected_version is None or not self._versioned:
+            return expected_version
+        try:
+            return int(expected_version)
+        except ValueError:
+            raise PreconditionFailed("The record has changed since that version.") from None
+
+    def _values(self, data: Mapping[str, Any], *, partial: bool, allow_key: bool) -> dict[str, Any]:
+        """Bound parameters (column keys) for the members of ``data``, checked by the
+        derived model when the handler has none."""
+        key = self.shape.key
+        if self.model is not None:
+            clean = self.model.validate(data, partial=partial, allow=(key,) if allow_key else ())
+            if allow_key and key in data:
+                clean[key] = data[key]
+            data = clean
+        params = self._params
+        out = {params[name]: value for name, value in data.items() if name != key}
+        if allow_key and data.get(key) is not None:
+            out[params[key]] = coerce(self.statements.key, data[key], "key")
+        return out
+
+    def _full(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A replacement row: members not given go back to their default (or NULL)."""
+        for name, column in self.shape.columns.items():
+            if name == self.shape.key or column.key in values:
+                continue
+            default = column.default
+            if default is not None and getattr(default, "is_scalar", False):
+                values[column.key] = default.arg  # type: ignore[attr-defined]
+            elif default is None and column.server_default is None:
+                values[column.key] = None
+        return values
+
+    def _fetch(self, conn: Connection, key: Any) -> Any:
+        return conn.execute(self.statements.get, {KEY: key}).first()
+
+    def _missing_or_stale(self, conn: Connection, key: Any, key_text: str) -> Exception:
+        if conn.execute(self.statements.exists, {KEY: key}).first() is None:
+            return NotFound(f"No record with key {key_text!r}.")
+        return PreconditionFailed("The record has changed since that version.")
+
+    # ---------------------------------------------------------------- reading
+
+    def get(self, key: str) -> Record | None:
+        value = self._key(key)
+        if value is None:
+            return None
+        with translated(self.retry_after), self.engine.connect() as conn:
+            row = self._fetch(conn, value)
+        return None if row is None else self._record(row)
+
+    def list(self, query: Query) -> Iterable[Record]:
+        listing, _, params = self.statements.for_query(query.filters, query.order)
+        params[OFFSET] = query.offset
+        params[LIMIT] = _NO_LIMIT if query.limit is None else query.limit
+        with translated(self.retry_after), self.engine.connect() as conn:
+            rows = conn.execute(listing, params).all()
+        return [self._record(row) for row in rows]
+
+    def rows(self, query: Query) -> list[dict[str, Any]]:
+        """What :meth:`list` returns, as the data dicts alone (the default CRUD's
+        collections need no versions, and building Records costs time per row)."""
+        listing, _, params = self.statements.for_query(query.filters, query.order)
+        params[OFFSET] = query.offset
+        params[LIMIT] = _NO_LIMIT if query.limit is None else query.limit
+        with translated(self.retry_after), self.engine.connect() as conn:
+            rows = conn.execute(listing, params).all()
+        names = self._names
+        return [dict(zip(names, row, strict=False)) for row in rows]
+
+    def count(self, query: Query) -> int:
+        _, counting, params = self.statements.for_query(query.filters, ())
+        with translated(self.retry_after), self.engine.connect() as conn:
+            return int(conn.execute(counting, params).scalar_one())
+
+    # ---------------------------------------------------------------- writing
+
+    def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
+        values = self._values(data, partial=False, allow_key=True)
+        if key is not None:
+            value = self._key(key)
+            if value is None:
+                raise NotFound(f"No record can have key {key!r}.")
+            values[self.statements.key.key] = value
+        if self._versioned:
+            assert self.shape.version is not None
+            values[self.shape.version.key] = 1
+        st = self.statements
+        with translated(self.retry_after), self.engine.begin() as conn:
+            result = conn.execute(st.insert, values)
+            if result.returns_rows:
+                row = result.one()
+            else:
+                row = self._fetch(conn, result.inserted_primary_key[0])
+        return self._record(row)
+
+    def _update(self, key: str, values: dict[str, Any], expected_version: str | None) -> Record:
+        st = self.statements
+        value = self._key(key)
+        if value is None:
+            raise NotFound(f"No record with key {key!r}.")
+        expected = self._expected(expected_version)
+        with translated(self.retry_after), self.engine.begin() as conn:
+            if not self._versioned:
+                return self._update_unversioned(conn, value, key, values, expected)
+            params = {**values, KEY: value}
+            if expected is None:
+                statement = st.update
+            else:
+                statement = st.update_expected
+                params[EXPECTED] = expected
+            result = conn.execute(statement, params)
+            if result.returns_rows:
+                # With RETURNING, rowcount is unreliable (SQLite); the row itself tells.
+                row = result.first()
+            else:
+                row = self._fetch(conn, value) if result.rowcount else None
+            if row is None:
+                raise self._missing_or_stale(conn, value, key)
+        return self._record(row)
+
+    def _update_unversioned(
+        self, conn: Connection, value: Any, key: str, values: dict[str, Any], expected: Any
+    ) -> Record:
+        row = self._fetch(conn, value)
+        if row is None:
+            raise NotFound(f"No record with key {key!r}.")
+        if expected is not None and self._record(row).version != expected:
+            raise PreconditionFailed("The record has changed since that version.")
+        if values:
+            columns = self.shape.columns.values()
+            unchanged = [
+                c.is_(None) if old is None else c == old
+                for c, old in zip(columns, row, strict=False)
+            ]
+            statement = sa.update(self.shape.table).where(*unchanged).values(values)
+            if conn.execute(statement).rowcount == 0:
+                raise PreconditionFailed("The record changed while it was being written.")
+            row = self._fetch(conn, value)
+        return self._record(row)
+
+    def replace(
+        self,
+        key: str,
+        data: Mapping[str, Any],
+        *,
+        expected_version: str | None = None,
+        create_only: bool = False,
+    ) -> Record:
+        if create_only:
+            body = {n: v for n, v in data.items() if n != self.shape.key}
+            try:
+                return self.create(body, key=key)
+            except Conflict:
+                if self.get(key) is not None:
+                    raise PreconditionFailed(f"A record with key {key!r} already exists.") from None
+                raise
+        values = self._full(self._values(data, partial=False, allow_key=False))
+        return self._update(key, values, expected_version)
+
+    def patch(
+        self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
+    ) -> Record:
+        values = self._values(changes, partial=True, allow_key=False)
+        if not values and self._versioned and expected_version is None:
+            record = self.get(key)
+            if record is None:
+                raise NotFound(f"No record with key {key!r}.")
+            return record
+        return self._update(key, values, expected_version)
+
+    def delete(self, key: str, *, expected_version: str | None = None) -> None:
+        st = self.statements
+        value = self._key(key)
+        if value is None:
+            raise NotFound(f"No record with key {key!r}.")
+        expected = self._expected(expected_version)
+        with translated(self.retry_after), self.engine.begin() as conn:
+            if expected is not None and not self._versioned:
+                row = self._fetch(conn, value)
+                if row is not None and self._record(row).version != expected:
+                    raise PreconditionFailed("The record has changed since that version.")
+                expected = None
+            if expected is None:
+                result = conn.execute(st.delete, {KEY: value})
+            else:
+                result = conn.execute(st.delete_expected, {KEY: value, EXPECTED: expected})
+            if result.rowcount == 0:
+                raise self._missing_or_stale(conn, value, key)

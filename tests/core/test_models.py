@@ -1,0 +1,147 @@
+"""Models: field types, required, lengths, choices, read-only fields and validators."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from camshaft.errors import BadRequest, ValidationError
+from camshaft.handler import Handler
+from camshaft.models import (
+    BooleanField,
+    ChoiceField,
+    DateTimeField,
+    FloatField,
+    IntegerField,
+    Model,
+    StringField,
+    validate,
+)
+from camshaft.testing import make_app, make_client
+
+
+def _even(value: int) -> None:
+    if value % 2:
+        raise ValueError("must be even")
+
+
+class Person(Model):
+    fields = [
+        IntegerField("id", read_only=True),
+        StringField("name", required=True, min_length=1, max_length=5),
+        IntegerField("age", required=True, minimum=0, maximum=150),
+        FloatField("score"),
+        BooleanField("active", default=True),
+        ChoiceField("kind", ["a", "b"]),
+        DateTimeField("born"),
+        IntegerField("lucky", validators=[_even]),
+    ]
+
+
+def _pointers(exc: ValidationError) -> dict[str, str]:
+    return {e["pointer"]: e["detail"] for e in exc.errors}
+
+
+def test_valid_data_is_converted_and_defaults_filled() -> None:
+    clean = Person.validate(
+        {"name": "bob", "age": "41", "score": 2, "born": "2024-05-01T12:00:00+00:00"}
+    )
+    assert clean == {
+        "name": "bob",
+        "age": 41,
+        "score": 2.0,
+        "born": datetime.datetime(2024, 5, 1, 12, tzinfo=datetime.UTC),
+        "active": True,
+    }
+
+
+def test_every_bad_field_is_listed_with_a_pointer() -> None:
+    with pytest.raises(ValidationError) as info:
+        Person.validate(
+            {"name": "toolong", "age": -1, "kind": "c", "active": "maybe", "lucky": 3, "x/y": 1}
+        )
+    errors = _pointers(info.value)
+    assert set(errors) == {"/name", "/age", "/kind", "/active", "/lucky", "/x~1y"}
+    assert errors["/lucky"] == "must be even"
+    assert info.value.status == 400
+    assert info.value.to_problem()["errors"] == info.value.errors
+
+
+def test_missing_required_fields_are_reported() -> None:
+    with pytest.raises(ValidationError) as info:
+        Person.validate({})
+    assert set(_pointers(info.value)) == {"/name", "/age"}
+
+
+def test_read_only_and_unknown_fields_are_refused() -> None:
+    with pytest.raises(ValidationError) as info:
+        Person.validate({"id": 4, "name": "a", "age": 1, "is_admin": True})
+    assert _pointers(info.value) == {
+        "/id": "is read-only",
+        "/is_admin": "is not a field of this resource",
+    }
+
+
+def test_partial_checks_only_what_is_sent() -> None:
+    assert Person.validate({"age": 3}, partial=True) == {"age": 3}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (IntegerField("n"), True),
+        (IntegerField("n"), 1.5),
+        (IntegerField("n"), "1e3"),
+        (FloatField("n"), float("nan")),
+        (FloatField("n"), "x"),
+        (StringField("n"), 3),
+        (BooleanField("n"), 1),
+        (DateTimeField("n", aware=True), "2024-05-01T12:00:00"),
+        (DateTimeField("n"), "yesterday"),
+        (IntegerField("n", required=True), None),
+    ],
+    ids=lambda v: repr(v),
+)
+def test_wrong_types_are_refused(field, value) -> None:
+    with pytest.raises(ValueError):
+        field.clean(value)
+
+
+def test_null_is_accepted_for_optional_fields() -> None:
+    assert Person.validate({"score": None}, partial=True) == {"score": None}
+
+
+def test_non_object_body_is_400() -> None:
+    with pytest.raises(BadRequest):
+        Person.validate([1, 2])
+
+
+def test_duplicate_field_names_are_a_mistake() -> None:
+    with pytest.raises(ValueError, match="twice"):
+
+        class Twice(Model):
+            fields = [StringField("a"), StringField("a")]
+
+
+class _Echo(Handler):
+    resource_name = "echoes"
+    model = Person
+
+    @validate()
+    def create(self, data):
+        return data
+
+    @validate()
+    def patch(self, key, data):
+        return data
+
+
+def test_validate_decorator_guards_plain_handlers() -> None:
+    client = make_client(make_app([_Echo]))
+    ok = client.post("/echoes/", json={"name": "bob", "age": 3})
+    assert ok.status_code == 201 and ok.json == {"name": "bob", "age": 3, "active": True}
+    bad = client.post("/echoes/", json={"name": "bob", "age": "old", "id": 1})
+    assert bad.status_code == 400
+    assert {e["pointer"] for e in bad.json["errors"]} == {"/age", "/id"}
+    assert client.patch("/echoes/1", json={"age": 4}).json == {"age": 4}

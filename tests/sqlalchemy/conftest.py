@@ -1,0 +1,83 @@
+"""Fixtures: a database URL per backend and a fresh table per test (dropped afterwards),
+so runs sharing the ``test`` databases never see each other's rows."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+SERVERS = {
+    "postgres": "CAMSHAFT_TEST_POSTGRES_URL",
+    "mariadb": "CAMSHAFT_TEST_MARIADB_URL",
+}
+
+
+def server_url(name: str) -> str:
+    variable = SERVERS[name]
+    url = os.environ.get(variable)
+    if not url:
+        pytest.skip(f"{variable} is not set; the {name} tests need that server")
+    return url
+
+
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgres", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
+def db_url(request, tmp_path) -> str:
+    """Each backend's URL: a fresh SQLite file, or the server from the environment."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.db'}"
+    return server_url(request.param)
+
+
+def people_table(versioned: bool = True) -> sa.Table:
+    """A table with a unique name: id, name (unique-free text), age, and maybe a version."""
+    metadata = sa.MetaData()
+    columns = [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50), nullable=False),
+        sa.Column("age", sa.Integer, nullable=False),
+        sa.Column("email", sa.String(100), unique=True),
+    ]
+    if versioned:
+        columns.append(sa.Column("version", sa.Integer, nullable=False))
+    return sa.Table(f"cs_{uuid.uuid4().hex[:12]}", metadata, *columns)
+
+
+@pytest.fixture
+def dropped() -> Iterator[list[tuple[str, sa.Table]]]:
+    """Register (url, table) pairs to drop after the test."""
+    tables: list[tuple[str, sa.Table]] = []
+    yield tables
+    for url, table in tables:
+        if url.startswith("sqlite"):
+            continue  # the file lies in tmp_path
+        engine = sa.create_engine(url)
+        try:
+            table.drop(engine, checkfirst=True)
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def disposing() -> Iterator[list[sa.Engine]]:
+    """Register engines (or apps, whose stores' engines count) to dispose after the test."""
+    engines: list[sa.Engine] = []
+    yield engines
+    for engine in engines:
+        engine.dispose()
+
+
+def engines_of(app) -> list[sa.Engine]:
+    """The engines of an app's SQLAlchemy stores."""
+    return list(
+        {id(s.engine): s.engine for s in app.stores.values() if hasattr(s, "engine")}.values()
+    )
