@@ -1,0 +1,39 @@
+"""camshaft-yaml: the ``yaml`` format (``application/yaml``), emitted and safely parsed.
+
+Emitting: safe representers only, keys in the order given, collections streamed as a
+block sequence. Parsing (``application/yaml`` and ``application/x-yaml``): plain data
+only — anchors, aliases, object-building tags and nesting past ``max_depth`` are each a
+400 problem (see :mod:`camshaft_yaml.loader`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from camshaft import Emitter, ParseLimits, Parser, hookimpl
+
+from .dumper import SafeYamlDumper, emit, stream
+from .loader import SafeYamlLoader, load
+
+__all__ = ["EMITTER", "SafeYamlDumper", "SafeYamlLoader", "parse"]
+
+MEDIA_TYPE = "application/yaml"
+
+
+def parse(body: bytes, limits: ParseLimits) -> Any:
+    """Parse a YAML request body within ``limits``; every refusal is a 400."""
+    return load(body, limits.max_depth)
+
+
+# RFC 9457 registers no YAML problem type, so problems are served as application/yaml.
+EMITTER = Emitter(format="yaml", media_type=MEDIA_TYPE, emit=emit, stream=stream, charset=None)
+
+
+@hookimpl
+def camshaft_emitters() -> list[Emitter]:
+    return [EMITTER]
+
+
+@hookimpl
+def camshaft_parsers() -> list[Parser]:
+    return [Parser(MEDIA_TYPE, parse), Parser("application/x-yaml", parse)]

@@ -1,0 +1,197 @@
+"""camshaft-msgpack: the emitter contract, limits on parsing, arrays and round trips."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+import uuid
+from pathlib import Path
+
+import msgpack
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from camshaft import EmitContext, Handler, ParseLimits
+from camshaft.errors import BadRequest, PayloadTooLarge
+from camshaft.testing import make_app, make_client
+from camshaft.testing.contracts import EmitterContract
+from camshaft_msgpack import EMITTER, parse
+
+DOC = Path(__file__).parents[2] / "docs" / "formats" / "msgpack.md"
+LIMITS = ParseLimits()
+
+SAMPLE = {
+    "title": "Soup & <bread>",
+    "count": 3,
+    "price": 9.5,
+    "open": True,
+    "closed_on": None,
+    "tags": ["soup", "bread"],
+    "owner": {"name": "Ada", "id": 1},
+    "updated": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC),
+    "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    "total": decimal.Decimal("19.90"),
+    "logo": b"\x89PNG",
+}
+
+
+class TestMsgpackEmitterContract(EmitterContract):
+    plugins = ("msgpack",)
+    format = "msgpack"
+    media_type = "application/msgpack"
+
+
+class Things(Handler):
+    resource_name = "things"
+
+    def read(self, key=None):
+        if key is None:
+            return ({"n": i} for i in range(3))
+        return SAMPLE
+
+    def create(self, data):
+        return ({"received": data}, 200)
+
+
+@pytest.fixture
+def client():
+    return make_client(make_app([Things], plugins=["msgpack"]))
+
+
+def post(client, body):
+    return client.post("/things/", data=body, headers={"Content-Type": "application/msgpack"})
+
+
+def test_rich_scalars_are_written_as_documented():
+    out = msgpack.unpackb(EMITTER.emit(SAMPLE, EmitContext()))
+    assert out["updated"] == "2024-05-01T12:30:00+00:00"
+    assert out["uuid"] == "12345678-1234-5678-1234-567812345678"
+    assert out["total"] == "19.90"
+    assert out["logo"] == b"\x89PNG"  # the bin type
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (msgpack.packb(msgpack.ExtType(5, b"x")), "ext"),
+        (msgpack.packb(msgpack.Timestamp(1)), "ext"),
+        (msgpack.packb({1: "a"}), "map key"),
+        (msgpack.packb({b"k": "a"}), "strings"),
+        (b"\x82\xa1a\x01\xa1a\x02", "repeats"),
+        (b"\x01\x02", "after the first"),
+        (b"\x92\x01", "ends in the middle"),
+        (b"\xdd\xff\xff\xff\xff", "exceeds"),
+        (b"\xdb\xff\xff\xff\xff", "ends in the middle"),
+        (b"\xa2\xff\xfe", "utf-8"),
+        (b"\xc1", "acceptable"),
+    ],
+    ids=[
+        "ext type",
+        "timestamp ext",
+        "int map key",
+        "bytes map key",
+        "duplicate key",
+        "trailing data",
+        "truncated",
+        "array length past the body limit",
+        "string length past the body",
+        "invalid utf-8 string",
+        "reserved byte",
+    ],
+)
+def test_refused_bodies_are_400(client, body, detail):
+    response = post(client, body)
+    assert response.status_code == 400
+    assert detail in response.json["detail"]
+
+
+@pytest.mark.parametrize("depth", [33, 2000, 200_000], ids=lambda d: f"{d} levels")
+def test_nesting_past_max_depth_is_400(client, depth):
+    response = post(client, b"\x91" * depth + b"\xc0")
+    assert response.status_code == 400
+    assert response.json["title"] == "Too deeply nested"
+
+
+def test_nesting_up_to_max_depth_is_accepted():
+    value = parse(b"\x91" * 31 + b"\x81\xa1k\xc0", LIMITS)
+    for _ in range(31):
+        value = value[0]
+    assert value == {"k": None}
+
+
+def test_bodies_past_the_body_limit_are_refused_even_when_parsed_directly():
+    small = ParseLimits(max_body_size=16)
+    with pytest.raises(PayloadTooLarge):
+        parse(b"\xdc\x00\x20" + b"\xc0" * 32, small)  # a 32-item array in a 16-byte limit
+
+
+def test_a_declared_length_longer_than_the_body_is_refused():
+    with pytest.raises(BadRequest):
+        parse(b"\xdb\x7f\xff\xff\xff" + b"x" * 10, LIMITS)
+
+
+def test_collections_are_one_array_even_when_streamed(client):
+    response = client.get("/things/?format=msgpack")
+    assert response.status_code == 200
+    assert msgpack.unpackb(response.data) == [{"n": 0}, {"n": 1}, {"n": 2}]
+
+
+def test_sized_collections_stream_without_buffering():
+    pieces = list(EMITTER.stream([{"n": 1}, {"n": 2}], EmitContext(many=True)))
+    assert pieces[0] == b"\x92" and len(pieces) == 3
+
+
+def test_accept_q_values_choose_msgpack(client):
+    accept = "application/json;q=0.2, application/msgpack"
+    response = client.get("/things/1", headers={"Accept": accept})
+    assert response.mimetype == "application/msgpack"
+    assert msgpack.unpackb(response.data)["count"] == 3
+
+
+def test_problem_documents_are_msgpack(client):
+    response = post(client, b"\xc1")
+    assert response.status_code == 400
+    response = client.post(
+        "/things/?format=msgpack", data=b"\xc1", headers={"Content-Type": "application/msgpack"}
+    )
+    assert response.mimetype == "application/msgpack"
+    assert msgpack.unpackb(response.data)["status"] == 400
+
+
+def test_documented_bytes_are_the_emitted_bytes():
+    text = DOC.read_text(encoding="utf-8")
+    block = re.search(r"<!-- sample-output -->\n```text\n(.*?)\n```", text, re.DOTALL)
+    assert block is not None
+    assert EMITTER.emit(SAMPLE, EmitContext()) == bytes.fromhex(block.group(1))
+
+
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.floats(allow_nan=False)
+    | text
+    | st.binary(max_size=20)
+)
+data = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(data)
+def test_what_is_emitted_parses_back(value):
+    assert parse(EMITTER.emit(value, EmitContext()), LIMITS) == value
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.dictionaries(text, scalars, max_size=4), max_size=5))
+def test_streamed_collections_parse_back(items):
+    body = b"".join(EMITTER.stream(iter(items), EmitContext(many=True)))
+    assert body == EMITTER.emit(items, EmitContext(many=True))
+    assert parse(body, LIMITS) == items

@@ -1,0 +1,220 @@
+"""camshaft-yaml: the emitter contract, safe parsing, round trips and the documented bytes."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from camshaft import EmitContext, Handler, ParseLimits
+from camshaft.errors import BadRequest
+from camshaft.testing import make_app, make_client
+from camshaft.testing.contracts import EmitterContract
+from camshaft_yaml import EMITTER, parse
+
+DOC = Path(__file__).parents[2] / "docs" / "formats" / "yaml.md"
+LIMITS = ParseLimits()
+
+SAMPLE = {
+    "title": "Soup & <bread>",
+    "count": 3,
+    "price": 9.5,
+    "open": True,
+    "closed_on": None,
+    "tags": ["soup", "bread"],
+    "owner": {"name": "Ada", "id": 1},
+    "updated": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC),
+    "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+    "total": decimal.Decimal("19.90"),
+    "logo": b"\x89PNG",
+}
+
+# A ~170-byte alias bomb: expanded, it would be 9**4 strings.
+ALIAS_BOMB = b"""a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+"""
+
+
+class TestYamlEmitterContract(EmitterContract):
+    plugins = ("yaml",)
+    format = "yaml"
+    media_type = "application/yaml"
+
+
+class Things(Handler):
+    resource_name = "things"
+
+    def read(self, key=None):
+        if key is None:
+            return (dict(SAMPLE, count=i) for i in range(3))  # an iterator: streamed
+        return SAMPLE
+
+    def create(self, data):
+        return ({"received": data}, 200)
+
+
+@pytest.fixture
+def client():
+    return make_client(make_app([Things], plugins=["yaml"]))
+
+
+def post_yaml(client, body):
+    return client.post("/things/", data=body, headers={"Content-Type": "application/yaml"})
+
+
+def test_alias_bomb_is_refused_at_its_first_anchor(client):
+    assert len(ALIAS_BOMB) < 200
+    response = post_yaml(client, ALIAS_BOMB)
+    assert response.status_code == 400
+    assert response.mimetype == "application/problem+json"
+    assert "anchors" in response.json["detail"]
+
+
+def test_a_lone_alias_is_refused():
+    with pytest.raises(BadRequest, match="aliases"):
+        parse(b"- *a\n", LIMITS)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"!!python/object/apply:os.system ['echo pwned']",
+        b"a: !!python/name:os.system",
+        b"a: !!binary aGk=",
+        b"a: !!timestamp 2024-01-01",
+        b"a: !!set {x, y}",
+        b"a: !custom x",
+    ],
+    ids=["python object", "python name", "binary", "timestamp", "set", "local tag"],
+)
+def test_object_building_tags_are_400(client, body):
+    response = post_yaml(client, body)
+    assert response.status_code == 400
+    assert response.json["title"] == "Unsafe YAML"
+
+
+def test_plain_scalar_tags_are_allowed():
+    assert parse(b"a: !!str 5\nb: !!int '7'\n", LIMITS) == {"a": "5", "b": 7}
+
+
+def test_untagged_timestamps_stay_strings():
+    assert parse(b"day: 2024-01-01\n", LIMITS) == {"day": "2024-01-01"}
+
+
+@pytest.mark.parametrize("opener", [b"[", b"{", b"- "], ids=["flow list", "flow map", "block"])
+def test_nesting_past_max_depth_is_400_not_a_recursion_error(client, opener):
+    response = post_yaml(client, opener * 100_000)
+    assert response.status_code == 400
+    assert response.json["title"] == "Too deeply nested"
+
+
+def test_nesting_up_to_max_depth_is_accepted():
+    body = b"[" * 32 + b"]" * 32
+    data = parse(body, LIMITS)
+    for _ in range(31):
+        data = data[0]
+    assert data == []
+    with pytest.raises(BadRequest):
+        parse(b"[" + body + b"]", LIMITS)
+
+
+@pytest.mark.parametrize(
+    ("body", "detail"),
+    [
+        (b"a: 1\na: 2\n", "repeats"),
+        (b"1: a\n", "strings"),
+        (b"x: .nan\n", "finite"),
+        (b"--- 1\n--- 2\n", "single document"),
+        (b"a: [1\n", "valid YAML"),
+        (b"\xff\xfe\x00", "UTF-8"),
+    ],
+    ids=["duplicate key", "int key", "nan", "two documents", "unclosed", "not utf-8"],
+)
+def test_bad_bodies_are_400(body, detail):
+    with pytest.raises(BadRequest, match=detail):
+        parse(body, LIMITS)
+
+
+def test_keys_keep_their_order():
+    data = {"z": 1, "a": 2, "m": 3}
+    assert EMITTER.emit(data, EmitContext()) == b"z: 1\na: 2\nm: 3\n"
+
+
+def test_shared_objects_are_not_written_as_aliases():
+    shared = {"x": 1}
+    body = EMITTER.emit([shared, shared], EmitContext(many=True))
+    assert b"&" not in body and b"*" not in body
+    assert parse(body, LIMITS) == [{"x": 1}, {"x": 1}]
+
+
+def test_iterator_is_streamed_as_a_block_sequence(client):
+    response = client.get("/things/?format=yaml")
+    assert response.status_code == 200
+    assert "Content-Length" not in response.headers
+    assert [item["count"] for item in parse(response.data, LIMITS)] == [0, 1, 2]
+
+
+def test_empty_stream_is_an_empty_sequence():
+    assert b"".join(EMITTER.stream(iter([]), EmitContext(many=True))) == b"[]\n"
+    assert EMITTER.emit([], EmitContext(many=True)) == b"[]\n"
+
+
+def test_accept_q_values_choose_yaml(client):
+    accept = "application/json;q=0.5, application/yaml;q=0.9, */*;q=0.1"
+    response = client.get("/things/1", headers={"Accept": accept})
+    assert response.mimetype == "application/yaml"
+    assert parse(response.data, LIMITS)["title"] == "Soup & <bread>"
+
+
+def test_problem_documents_are_yaml(client):
+    response = client.post(
+        "/things/?format=yaml", data=b"a: &x 1", headers={"Content-Type": "application/yaml"}
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/yaml"
+    assert parse(response.data, LIMITS)["status"] == 400
+
+
+def test_documented_bytes_are_the_emitted_bytes():
+    block = re.search(
+        r"<!-- sample-output -->\n```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL
+    )
+    assert block is not None
+    assert EMITTER.emit(SAMPLE, EmitContext()) == block.group(1).encode("utf-8")
+
+
+text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text
+)
+data = st.recursive(
+    scalars,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(data)
+def test_what_is_emitted_parses_back(value):
+    assert parse(EMITTER.emit(value, EmitContext()), LIMITS) == value
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.dictionaries(text, scalars, max_size=4), max_size=5))
+def test_streamed_collections_parse_back(items):
+    body = b"".join(EMITTER.stream(iter(items), EmitContext(many=True)))
+    assert body == EMITTER.emit(items, EmitContext(many=True))
+    assert parse(body, LIMITS) == items
