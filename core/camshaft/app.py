@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from . import crud, shaping
+from . import authentication, authorization, crud, shaping
 from .auth import AuthScheme
 from .emission import EmitContext, Emitter, ParseLimits, Parser
 from .errors import (
@@ -27,18 +27,25 @@ from .errors import (
     InternalServerError,
     MethodNotAllowed,
     NotFound,
-    Unauthorized,
 )
 from .handler import Handler, Result, Status, normalize_version
 from .negotiation import Negotiator, parse_accept
 from .nonces import NonceStore
-from .pagination import Collection, Paginator, SequenceCollection
+from .pagination import (
+    Collection,
+    Paginator,
+    SequenceCollection,
+    paginator_name,
+    render_page,
+)
 from .plugins import collect, make_plugin_manager
 from .request import Request, require_parser_for
 from .routing import Endpoint, Route, RouteGroup, build_groups, split_version_prefix
 from .settings import Settings, load_raw_settings
+from .streaming import StreamBody, start_stream
 from .stores import Store, StoreBackend, StoreConfig
-from .throttling import Rate, ThrottleBackend
+from .throttle_policy import counting_failures, policy_for
+from .throttling import ThrottleBackend
 
 __all__ = ["App"]
 
@@ -140,7 +147,6 @@ class App:
             crud_defaults=crud.defaults_for,
         )
         self._url_adapter = self.url_map.bind("localhost")
-        self._has_authorize = bool(pm.hook.camshaft_authorize.get_hookimpls())
         for group in self.groups():
             for endpoint in group.versions.values():
                 self._wire(endpoint)
@@ -158,26 +164,9 @@ class App:
         """Resolve a handler's named capabilities to the objects the request path calls."""
         cls = endpoint.handler
         extra = endpoint.extra
-        names = cls.authentication
-        if names is None:
-            names = tuple(self.settings["auth"]["default"])
-        schemes = []
-        for name in names:
-            if name not in self.auth_schemes:
-                raise ConfigurationError(
-                    f"{cls.__name__} names authentication scheme {name!r}, which no plugin "
-                    f"provides; available: {', '.join(sorted(self.auth_schemes))}"
-                )
-            schemes.append(self.auth_schemes[name])
-        extra["auth"] = tuple(schemes)
-        extra["throttle"] = self._throttle_rates(cls)
-        if extra["throttle"]:
-            extra["throttle_backend"] = self._backend(
-                self.throttle_backends,
-                self.settings["throttle"]["backend"],
-                "throttle backend",
-                cls,
-            )
+        authentication.wire(endpoint, self.auth_schemes, self.settings["auth"]["default"])
+        authorization.wire(endpoint, self.plugin_manager)
+        extra["throttle"] = policy_for(cls, self)
         if cls.store is not None:
             if cls not in self.stores:
                 backend = self._backend(self.store_backends, cls.store, "store", cls)
@@ -191,10 +180,14 @@ class App:
                 )
                 self.stores[cls] = backend.open(config)
             extra["store"] = self.stores[cls]
-        if endpoint.kind != "item" and (cls.pagination is not None or cls.store is not None):
-            name = cls.pagination or self.settings["pagination"]["default"]
-            extra["paginator"] = self._backend(self.paginators, name, "paginator", cls)
-        extra["shaper"] = shaping.shaper_for(cls)
+        paginator = paginator_name(cls, self.settings["pagination"]["default"])
+        if endpoint.kind != "item" and paginator is not None:
+            extra["paginator"] = self._backend(self.paginators, paginator, "paginator", cls)
+        links_to = self.items if self.settings["shaping"]["links"] else None
+        extra["shaper"] = shaping.shaper_for(cls, items=links_to)
+        anonymous = getattr(cls, "anonymous", None)
+        if anonymous is not None:  # its own fields and exclude, never the full view's
+            extra["anonymous_shaper"] = shaping.shaper_for(anonymous, items=links_to)
 
     @staticmethod
     def _backend(table: Mapping[str, Any], name: str, what: str, cls: type) -> Any:
@@ -205,42 +198,16 @@ class App:
             )
         return table[name]
 
-    def _throttle_rates(self, cls: type[Handler]) -> dict[str, tuple[str, Rate]]:
-        """HTTP method -> (scope, rate) from the handler's ``throttle`` attribute and
-        throttle decorators on its methods."""
-        scopes = self.settings["throttle"]["scopes"]
-
-        def resolve(value: Any, default_scope: str) -> tuple[str, Rate]:
-            if isinstance(value, str) and value in scopes:
-                return value, Rate.parse(scopes[value])
-            return default_scope, Rate.parse(value)
-
-        rates: dict[str, tuple[str, Rate]] = {}
-        spec = cls.throttle
-        base_scope = cls.__module__ + "." + cls.__qualname__
-        from .routing import METHOD_ACTIONS
-
-        for method, action in METHOD_ACTIONS.items():
-            func = getattr(cls, method, None) or getattr(cls, action, None)
-            declared = getattr(func, "camshaft_throttle", None)
-            if declared is not None:
-                rates[method] = resolve(declared, f"{base_scope}.{action}")
-            elif isinstance(spec, Mapping):
-                if method in spec or action in spec:
-                    rates[method] = resolve(spec.get(method, spec.get(action)), base_scope)
-            elif spec is not None:
-                rates[method] = resolve(spec, base_scope)
-        return rates
-
     @property
     def nonce_store(self) -> NonceStore:
         """The nonce store the ``nonces.backend`` setting names.
 
         :raises ConfigurationError: no plugin provides it.
         """
-        return self._backend(
+        store: NonceStore = self._backend(
             self.nonce_stores, self.settings["nonces"]["backend"], "nonce store", App
         )
+        return store
 
     def parse_body(self, media_type: str, body: bytes) -> Any:
         """Parse a request body by its media type within the app's limits."""
@@ -325,7 +292,7 @@ class App:
             else:
                 for group in self.custom:
                     if group.name == rule.endpoint:
-                        return group, args
+                        return group, dict(args)
         raise NotFound(f"No resource at {path}.")
 
     def _select_version(
@@ -377,79 +344,21 @@ class App:
         headers: list[tuple[str, str]] = []
         handler_cls = endpoint.handler
         if extra["auth"]:
-            handler_cls = self._authenticate(request, endpoint)
-        if self._has_authorize:
-            self._authorize(request, handler_cls, action.name)
-        if extra["throttle"] and method in extra["throttle"]:
-            headers.extend(self._throttle(request, extra, method))
+            with counting_failures(extra["throttle"], request):
+                handler_cls, action = authentication.authenticate(request, endpoint, action)
         handler = handler_cls(request)
+        if extra["authorize"]:
+            authorization.authorize_request(endpoint, handler, action.name)
+        if extra["throttle"] is not None:
+            headers.extend(extra["throttle"].check(request))
         kwargs = action.kwargs(request.params)
         if action.wants_data:
             kwargs["data"] = request.data
         if action.wants_request:
             kwargs["request"] = request
         result = action.func(handler, **kwargs)
-        return self._respond(request, endpoint, action.name, result, headers)
-
-    def _authenticate(self, request: Request, endpoint: Endpoint) -> type[Handler]:
-        schemes: tuple[AuthScheme, ...] = endpoint.extra["auth"]
-        for scheme in schemes:
-            try:
-                identity = scheme.authenticate(request)
-            except Unauthorized as exc:
-                if not any(name == "WWW-Authenticate" for name, _ in exc.headers):
-                    exc.headers.extend(self._challenges(request, schemes))
-                raise
-            if identity is not None:
-                request.identity = identity
-                return endpoint.handler
-        anonymous = getattr(endpoint.handler, "anonymous", None)
-        if isinstance(anonymous, type) and issubclass(anonymous, Handler):
-            return anonymous
-        raise Unauthorized(
-            "Authentication is required.",
-            headers=self._challenges(request, schemes),
-        )
-
-    @staticmethod
-    def _challenges(request: Request, schemes: Iterable[AuthScheme]) -> list[tuple[str, str]]:
-        return [("WWW-Authenticate", c) for s in schemes if (c := s.challenge(request))]
-
-    def _authorize(
-        self, request: Request, handler_cls: type[Handler], action: str, obj: Any = None
-    ) -> None:
-        from .errors import Forbidden
-
-        allowed = self.plugin_manager.hook.camshaft_authorize(
-            request=request, identity=request.identity, handler=handler_cls, action=action, obj=obj
-        )
-        if allowed is False:
-            raise Forbidden("You may not do this.")
-
-    def _throttle(
-        self, request: Request, extra: dict[str, Any], method: str
-    ) -> list[tuple[str, str]]:
-        from .errors import TooManyRequests
-
-        scope, rate = extra["throttle"][method]
-        backend: ThrottleBackend = extra["throttle_backend"]
-        who = request.identity.id if request.identity.is_authenticated else request.remote_addr
-        decision = backend.hit(f"{scope}:{who}", rate)
-        window = max(1, int(rate.period))
-        headers = [
-            ("RateLimit-Policy", f'"{scope}";q={rate.limit};w={window}'),
-            (
-                "RateLimit",
-                f'"{scope}";r={decision.remaining};t={max(0, round(decision.reset_after))}',
-            ),
-        ]
-        if not decision.allowed:
-            raise TooManyRequests(
-                f"Rate limit of {rate.limit} per {window} seconds exceeded.",
-                retry_after=max(1, -int(-decision.retry_after // 1)),
-                headers=headers,
-            )
-        return headers
+        shaper = extra["shaper"] if handler_cls is endpoint.handler else extra["anonymous_shaper"]
+        return self._respond(request, endpoint, action.name, result, headers, shaper)
 
     # ------------------------------------------------------------------ responses
 
@@ -460,6 +369,7 @@ class App:
         action: str,
         result: Any,
         headers: list[tuple[str, str]],
+        shaper: Any,
     ) -> Out | WerkzeugResponse:
         if isinstance(result, WerkzeugResponse):
             return result
@@ -496,7 +406,7 @@ class App:
             return self._out(status, headers, request, endpoint)
 
         extra = endpoint.extra
-        many = False
+        many = enveloped = False
         is_collection = not isinstance(data, _PLAIN) and hasattr(data, "window")
         if is_collection or (
             endpoint.kind == "collection"
@@ -504,36 +414,38 @@ class App:
             and isinstance(data, list | tuple)
         ):
             collection: Collection = data if is_collection else SequenceCollection(data)
-            if "paginator" not in extra:
-                raise ConfigurationError(
-                    f"{endpoint.handler.__name__} returned a collection but has no paginator"
-                )
-            data, page_headers = self._paginate(request, extra["paginator"], collection)
-            headers.extend(page_headers)
-            many = True
+            if "paginator" in extra:
+                data, page_headers = self._paginate(request, extra["paginator"], shaper, collection)
+                headers.extend(page_headers)
+            else:  # pagination = False: the whole collection, as the handler chose
+                data = collection.window(0, collection.count())
+            enveloped = isinstance(data, Mapping)
+            many = not enveloped
         emitter = request.emitter or self.negotiator.default
-        shaper = extra["shaper"]
+        shape, columns = shaper.bind(request)  # checks ?fields= before any byte
         streaming = (
             not isinstance(data, _PLAIN)
             and isinstance(data, Iterable)
             and not isinstance(data, Mapping)
         )
         if streaming:
-            items: Iterable[Any] = (shaper(request, item) for item in data)
+            items: Iterable[Any] = start_stream(data, shape)  # first item pulled now
             many = True
         elif isinstance(data, list | tuple):
-            data = [shaper(request, item) for item in data]
+            data = [shape(item) for item in data]
             many = True
-        else:
-            data = shaper(request, data)
-        ctx = EmitContext(many=many, columns=shaping.columns_for(endpoint.handler))
+        elif not enveloped:  # an envelope's results are shaped already
+            data = shape(data)
+        ctx = EmitContext(many=many, columns=columns)
         content_type = emitter.media_type + (
             f"; charset={emitter.charset}" if emitter.charset else ""
         )
         headers.append(("Content-Type", content_type))
         if streaming:
             body: Iterable[bytes] = (
-                emitter.stream(items, ctx) if emitter.stream else [emitter.emit(list(items), ctx)]
+                StreamBody(emitter.stream(items, ctx), items, data, what=request.path)
+                if emitter.stream
+                else [emitter.emit(list(items), ctx)]
             )
         else:
             payload = emitter.emit(data, ctx)
@@ -542,21 +454,16 @@ class App:
         return self._out(status, headers, request, endpoint, body)
 
     def _paginate(
-        self, request: Request, paginator: Paginator, collection: Collection
+        self, request: Request, paginator: Paginator, shaper: Any, collection: Collection
     ) -> tuple[Any, list[tuple[str, str]]]:
+        """One page of ``collection`` as the body (bare items, or an envelope whose
+        results are shaped here) and its ``Link`` / ``X-Total-Count`` headers."""
         page = paginator.paginate(request, collection)
-        links = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in page.links.items())
-        headers = [("Link", links)] if links else []
-        if self.settings["pagination"]["envelope"]:
-            return {
-                "count": page.count,
-                "next": page.links.get("next"),
-                "previous": page.links.get("prev"),
-                "results": list(page.items),
-            }, headers
-        if page.count is not None:
-            headers.append(("X-Total-Count", str(page.count)))
-        return page.items, headers
+        envelope = self.settings["pagination"]["envelope"]
+        if envelope:
+            shape, _ = shaper.bind(request)
+            page.items = [shape(item) for item in page.items]
+        return render_page(page, envelope)
 
     def _out(
         self,
@@ -566,14 +473,12 @@ class App:
         endpoint: Endpoint | None,
         body: Iterable[bytes] = (),
     ) -> Out:
-        headers.append(
-            (
-                "Vary",
-                "Accept, Authorization"
-                if request and request.identity.is_authenticated
-                else "Accept",
-            )
+        # A response that depends on credentials (an authenticated one, or any from a
+        # resource that names schemes, whose anonymous view differs) varies on them.
+        by_credentials = (request is not None and request.identity.is_authenticated) or (
+            endpoint is not None and bool(endpoint.extra.get("auth"))
         )
+        headers.append(("Vary", "Accept, Authorization" if by_credentials else "Accept"))
         if request is not None and request.version:
             headers.append((self.version_header, request.version))
             if request.identity.is_authenticated and not any(

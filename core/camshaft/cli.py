@@ -87,6 +87,24 @@ def _plugins(args: argparse.Namespace) -> int:
     return 0
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    import json
+
+    from .emission import EmitContext
+    from .openapi import build_document
+
+    app = load_app(args.app)
+    document = build_document(app)
+    if args.format == "json":
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+    elif args.format in app.emitters:
+        sys.stdout.write(app.emitters[args.format].emit(document, EmitContext()).decode("utf-8"))
+    else:
+        print(f"camshaft: no {args.format!r} emitter is installed", file=sys.stderr)
+        return 2
+    return 0
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -108,6 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     plugins = sub.add_parser("plugins", help="list installed plugins")
     plugins.add_argument("app", nargs="?", help="MODULE:APP (its settings apply)")
     plugins.set_defaults(func=_plugins)
+    openapi = sub.add_parser("openapi", help="print an app's OpenAPI 3.1 document")
+    openapi.add_argument("app", help="MODULE:APP")
+    openapi.add_argument("--format", choices=("json", "yaml"), default="json")
+    openapi.set_defaults(func=_openapi)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

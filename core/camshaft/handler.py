@@ -133,10 +133,22 @@ class Handler:
     allowed_methods: ClassVar[tuple[str, ...] | None] = None
     #: Authentication scheme names, tried in order; None uses ``auth.default``.
     authentication: ClassVar[tuple[str, ...] | None] = None
+    #: Handler class serving clients no scheme identified (Piston's anonymous handler).
+    anonymous: ClassVar[type[Handler] | None] = None
+    #: Who may do what, per verb: see :mod:`camshaft.authorization`. None: the baseline.
+    permissions: ClassVar[Any] = None
     #: Throttle rate for every verb, or a mapping of verb to rate.
     throttle: ClassVar[Any] = None
-    #: Pagination style for collections; None uses ``pagination.default``.
-    pagination: ClassVar[str | None] = None
+    #: Pagination style for collections ("page", "offset", ...); True uses
+    #: ``pagination.default``, False turns it off; None paginates store-backed handlers.
+    pagination: ClassVar[str | bool | None] = None
+    #: Members to emit, Piston style, with nested tuples for related objects and names
+    #: of handler methods for computed members (see docs/shaping.md); None: all.
+    fields: ClassVar[tuple[Any, ...] | None] = None
+    #: Members never emitted: names and compiled regular expressions.
+    exclude: ClassVar[tuple[Any, ...]] = ()
+    #: Whether items carry a ``url`` link to themselves (``shaping.links`` must be on too).
+    links: ClassVar[bool] = True
     #: Name of the store backing default CRUD (``"memory"``, ``"sqlalchemy"``, ...).
     store: ClassVar[str | None] = None
     #: Where the store's data lies: rows, a table, a path (see the store's docs).
@@ -154,3 +166,13 @@ class Handler:
     @property
     def identity(self) -> Identity:
         return self.request.identity
+
+    def authorize(self, action: str, obj: Any) -> None:
+        """Check ``permissions`` (and plugin policies) for ``action`` on a loaded ``obj``.
+
+        :raises camshaft.errors.Forbidden: refused (403).
+        :raises camshaft.errors.NotFound: refused and ``auth.hide_forbidden`` is true (404).
+        """
+        from .authorization import authorize_object
+
+        authorize_object(self, action, obj)

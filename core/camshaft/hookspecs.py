@@ -8,8 +8,9 @@ There are two kinds of hooks:
 * **Registration hooks** (``camshaft_settings_spec``, ``camshaft_emitters``,
   ``camshaft_parsers``, ``camshaft_auth_schemes``, ``camshaft_stores``,
   ``camshaft_paginators``, ``camshaft_throttle_backends``, ``camshaft_nonce_stores``,
-  ``camshaft_routes``) are
-  called once, when an app is built. They return descriptors; the request path then
+  ``camshaft_routes``, ``camshaft_openapi``) are
+  called once, when an app is built (``camshaft_openapi`` once, when its OpenAPI
+  document is first asked for). They return descriptors; the request path then
   calls plain objects, never pluggy. They are called plugin by plugin (so the app knows
   which plugin contributed what), installed plugins before the builtins; where two
   plugins contribute the same name, the one called first wins. Hook wrappers are not
@@ -188,4 +189,27 @@ def camshaft_nonce_stores(settings: Settings) -> Sequence[NonceStore]:
 
     :param settings: the validated settings.
     :return: :class:`camshaft.NonceStore` descriptors; the first of a name wins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Documentation
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_openapi(app: App, document: dict[str, Any]) -> None:
+    """Complete the app's generated OpenAPI 3.1 document.
+
+    Called once per app, lazily, when the document is first generated (the first
+    request for it, or ``camshaft openapi``), after the kernel has described every
+    route; the result is cached. Change ``document`` in place: add paths (token
+    endpoints), describe a security scheme your plugin registers under
+    ``components.securitySchemes[<scheme name>]``, or add a media type's examples. A
+    scheme an operation names that no plugin described is documented as a generic HTTP
+    scheme afterwards.
+
+    :param app: the app being documented.
+    :param document: the OpenAPI document as plain data (``openapi``, ``info``,
+        ``paths``, ``components``, ...).
     """

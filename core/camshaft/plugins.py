@@ -23,10 +23,12 @@ ENTRY_POINT_GROUP = "camshaft"
 #: The builtin plugins, by registration name, registered before entry points.
 BUILTINS: dict[str, str] = {
     "json": "camshaft.builtins.json_format",
+    "ndjson": "camshaft.builtins.ndjson_format",
     "anonymous": "camshaft.builtins.anonymous_auth",
     "memory": "camshaft.builtins.memory_store",
     "pagination": "camshaft.builtins.pagination",
     "throttle": "camshaft.builtins.memory_throttle",
+    "openapi": "camshaft.builtins.openapi_routes",
 }
 
 hookimpl = pluggy.HookimplMarker("camshaft")

@@ -93,7 +93,9 @@ class Request:
             env.get("HTTP_HOST")
             or f"{env.get('SERVER_NAME', 'localhost')}:{env.get('SERVER_PORT', '80')}"
         )
-        root = quote(env.get("SCRIPT_NAME", "").rstrip("/"))
+        root = env.get("SCRIPT_NAME", "").rstrip("/")
+        if root:
+            root = quote(root)
         return f"{env.get('wsgi.url_scheme', 'http')}://{host}{root}"
 
     @property

@@ -83,6 +83,11 @@ CORE_OPTIONS: dict[str, Any] = {
         "Regular expression an automatic route's key must match in full (400 otherwise).",
     ),
     "debug": Option(bool, False, "Log extra detail; never sends tracebacks to clients."),
+    "shaping": {
+        "links": Option(
+            bool, True, "Items of resources with item routes carry their own 'url' (HATEOAS)."
+        ),
+    },
     "plugins": {
         "autoload": Option(bool, True, "Load plugins from the 'camshaft' entry-point group."),
         "block": Option(list, [], "Plugin names never to load or register."),
@@ -114,13 +119,46 @@ CORE_OPTIONS: dict[str, Any] = {
         "max_per_page": Option(int, 100, "Largest page size a client may ask for."),
         "clamp": Option(bool, True, "Clamp a too-large page size instead of answering 400."),
         "envelope": Option(bool, False, "Wrap pages in {count, next, previous, results}."),
+        "count": Option(
+            str,
+            "exact",
+            "Count the whole collection ('exact') or not ('off': no total, no last link).",
+            choices=("exact", "off"),
+        ),
     },
     "nonces": {
         "backend": Option(str, "memory", "Where replay-protection nonces are recorded."),
     },
+    "concurrency": {
+        "require_if_match": Option(
+            bool, False, "Default CRUD writes (PUT, PATCH, DELETE) need If-Match (428)."
+        ),
+    },
+    "openapi": {
+        "enabled": Option(bool, True, "Serve the OpenAPI document and the HTML docs page."),
+        "path": Option(str, "/openapi.json", "Where the OpenAPI document is served (JSON)."),
+        "docs_path": Option(str, "/docs", "Where the HTML docs page is served ('' for none)."),
+        "title": Option(str, "API", "The document's info.title."),
+        "version": Option(str, "", "The document's info.version ('' for the default version)."),
+    },
     "throttle": {
-        "backend": Option(str, "memory", "Throttle backend by name."),
-        "scopes": Option(dict, {}, "Named rates shared by several resources."),
+        "backend": Option(str, "memory", "Throttle backend by name ('memory': per process)."),
+        "scopes": Option(
+            dict,
+            {},
+            "Named rates shared by several resources: {name: rate} or "
+            "{name: {rate, fail = 'open' | 'closed'}}.",
+        ),
+        "trusted_proxies": Option(
+            int, 0, "Proxy hops whose forwarded-for entries are trusted for the client address."
+        ),
+        "proxy_header": Option(
+            str,
+            "X-Forwarded-For",
+            "Header the trusted proxies write the client address into.",
+            choices=("X-Forwarded-For", "Forwarded"),
+        ),
+        "ipv6_prefix": Option(int, 64, "IPv6 clients share one bucket per prefix of this length."),
     },
 }
 

@@ -110,7 +110,9 @@ def test_the_events_example_under_gunicorn_workers():
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
-        assert wait_for(f"http://127.0.0.1:{port}/events/1", proc) == b'{"id":1,"message":"Hello!"}'
+        assert wait_for(f"http://127.0.0.1:{port}/events/1", proc) == (
+            b'{"id":1,"message":"Hello!","url":"http://127.0.0.1:%d/events/1"}' % port
+        )
         bodies = {wait_for(f"http://127.0.0.1:{port}/v1.1/events/{i}", proc) for i in range(20)}
         assert len(bodies) == 20 and all(b'"version":"1.1"' in b for b in bodies)
         request = urllib.request.Request(f"http://127.0.0.1:{port}/events/..")

@@ -42,6 +42,7 @@ HOOKS = sorted(
 
 class Thing(Handler):
     resource_name = "things"
+    links = False
 
     def read(self, key=None):
         return [{"id": i} for i in range(5)] if key is None else {"id": key}
@@ -160,6 +161,7 @@ def test_camshaft_stores_adds_a_store_handlers_can_name():
 
     class Kept(Handler):
         resource_name = "kept"
+        links = False
         store = "custom"
         source = [{"id": 1, "name": "a"}]
 

@@ -9,12 +9,15 @@ from camshaft.testing import make_app, make_client
 
 
 class EventHandler(Handler):
+    links = False
+
     def read(self, key):
         return {"id": key}
 
 
 class ListAndItemHandler(Handler):
     resource_name = "things"
+    links = False
 
     def read(self, key=None):
         return [{"id": 1}] if key is None else {"id": key}
@@ -85,6 +88,7 @@ def test_handler_key_pattern_overrides_the_default(client_for):
     class Numbered(Handler):
         resource_name = "numbered"
         key_pattern = r"\d+"
+        links = False
 
         def read(self, key):
             return {"id": int(key)}
@@ -205,6 +209,19 @@ def test_two_handlers_for_one_resource_version_fail_at_build():
 def test_non_handler_is_rejected_at_build():
     with pytest.raises(ConfigurationError, match=r"not a camshaft\.Handler"):
         App([object], environ={})
+
+
+def test_items_link_to_themselves_by_default(client_for):
+    class Linked(Handler):
+        resource_name = "linked"
+
+        def read(self, key):
+            return {"id": key}
+
+    assert client_for(Linked).get("/linked/7").json == {
+        "id": "7",
+        "url": "http://localhost/linked/7",
+    }
 
 
 def test_unknown_path_is_a_404_problem(client_for):

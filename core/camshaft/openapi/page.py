@@ -1,0 +1,52 @@
+"""The HTML docs page: a self-contained page (shipped as package data, no CDN) whose
+inline script fetches the app's own OpenAPI document and renders it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from functools import cache
+from importlib.resources import files
+
+__all__ = ["docs_page"]
+
+
+@cache
+def _template() -> str:
+    return files(__package__).joinpath("docs.html").read_text(encoding="utf-8")
+
+
+def _csp_hash(pattern: str, text: str) -> str:
+    found = re.search(pattern, text, re.DOTALL)
+    assert found is not None, "docs.html lost its inline block"
+    digest = hashlib.sha256(found[1].encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def docs_page(spec_url: str, title: str) -> tuple[bytes, str]:
+    """The page for the document at ``spec_url`` and its Content-Security-Policy.
+
+    The policy allows exactly the page's own inline script and style (by hash) and
+    fetching from the same origin, so nothing is loaded from anywhere else.
+
+    :return: ``(html bytes, Content-Security-Policy value)``.
+    """
+    page = (
+        _template()
+        .replace("{{title}}", html.escape(title))
+        .replace("{{spec_url}}", html.escape(spec_url, quote=True))
+    )
+    policy = "; ".join(
+        (
+            "default-src 'none'",
+            "connect-src 'self'",
+            "script-src " + _csp_hash(r"<script>(.*?)</script>", page),
+            "style-src " + _csp_hash(r"<style>(.*?)</style>", page),
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
+    return page.encode("utf-8"), policy

@@ -1,0 +1,145 @@
+"""Schemathesis against every example app, served for real on 127.0.0.1.
+
+Each operation of each app's generated OpenAPI document gets a bounded number of
+positive examples (``MAX_EXAMPLES``), derandomized so a run is repeatable; every
+response must be no 5xx and conform to the document (status, content type, headers,
+body schema).
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+hypothesis = pytest.importorskip("hypothesis")
+requests = pytest.importorskip("requests")
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.specs.openapi.checks import (  # noqa: E402
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
+
+from camshaft import App  # noqa: E402
+from camshaft.openapi import build_document  # noqa: E402
+
+MAX_EXAMPLES = 50
+#: Invalid requests (wrong types, missing members, bad keys) must get a documented 4xx.
+NEGATIVE_EXAMPLES = 15
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+ALICE = "Basic " + base64.b64encode(b"alice:wonderland").decode()
+
+
+def _events(tmp: Path) -> App:
+    return importlib.import_module("examples.events.app").app
+
+
+def _blog(tmp: Path) -> App:
+    return importlib.import_module("examples.blog.app").create_app()
+
+
+def _addressbook(tmp: Path) -> App:
+    pytest.importorskip("camshaft_sqlalchemy", reason="camshaft-sqlalchemy is not installed")
+    module = importlib.import_module("examples.addressbook.app")
+    return module.make_app(f"sqlite:///{tmp / 'addressbook.db'}", environ={})
+
+
+def _docstore(tmp: Path) -> App:
+    pytest.importorskip("camshaft_kv", reason="camshaft-kv is not installed")
+    handlers = importlib.import_module("examples.docstore.handlers")
+    return handlers.build_app("file", tmp / "kv", environ={})
+
+
+APPS: dict[str, tuple[Callable[[Path], App], dict[str, str]]] = {
+    "events": (_events, {}),
+    "blog": (_blog, {"Authorization": ALICE}),
+    "addressbook": (_addressbook, {}),
+    "docstore": (_docstore, {}),
+}
+
+
+class _Quiet(WSGIRequestHandler):
+    def log(self, type: str, message: str, *args: Any) -> None:
+        pass  # thousands of fuzzed requests would drown the test output
+
+
+def _examples_present(name: str) -> bool:
+    return (Path(__file__).resolve().parents[2] / "examples" / name / "__init__.py").is_file()
+
+
+@pytest.fixture
+def served(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[App, str, dict]]:
+    name = request.param
+    if not _examples_present(name):
+        pytest.skip(f"examples/{name} does not exist yet")
+    factory, headers = APPS[name]
+    app = factory(tmp_path)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield app, f"http://127.0.0.1:{server.server_port}", headers
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+def _fuzz(
+    operation: Any,
+    base_url: str,
+    headers: dict[str, str],
+    session: Any,
+    mode: Any = None,
+    examples: int = MAX_EXAMPLES,
+) -> None:
+    strategy = operation.as_strategy() if mode is None else operation.as_strategy(mode)
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,  # a fixed seed: the same examples every run
+        database=None,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        case.call_and_validate(base_url=base_url, session=session, headers=headers, checks=CHECKS)
+
+    run()
+
+
+@pytest.mark.parametrize("served", list(APPS), indirect=True)
+def test_examples_survive_schemathesis(served: tuple[App, str, dict[str, str]]) -> None:
+    app, base_url, headers = served
+    schema = schemathesis.openapi.from_dict(build_document(app))
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations, "the document describes no operation"
+    with requests.Session() as session:
+        for operation in operations:
+            _fuzz(operation, base_url, headers, session)
+            _fuzz(
+                operation,
+                base_url,
+                headers,
+                session,
+                schemathesis.GenerationMode.NEGATIVE,
+                NEGATIVE_EXAMPLES,
+            )
