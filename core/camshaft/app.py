@@ -42,8 +42,8 @@ from .plugins import collect, make_plugin_manager
 from .request import Request, require_parser_for
 from .routing import Endpoint, Route, RouteGroup, build_groups, split_version_prefix
 from .settings import Settings, load_raw_settings
-from .streaming import StreamBody, start_stream
 from .stores import Store, StoreBackend, StoreConfig
+from .streaming import StreamBody, start_stream
 from .throttle_policy import counting_failures, policy_for
 from .throttling import ThrottleBackend
 

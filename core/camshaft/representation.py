@@ -98,7 +98,7 @@ class MaxDepthError(ValueError):
 
 
 @lru_cache(maxsize=1024)
-def _classify(cls: type) -> tuple[int, int]:
+def _classify(cls: Any) -> tuple[int, int]:
     """(kind, reader) for a type; cached because a stream meets the same few types."""
     if cls in SCALAR_TYPES or issubclass(cls, _SCALAR_BASES):
         return SCALAR, -1
@@ -123,21 +123,21 @@ def _classify(cls: type) -> tuple[int, int]:
 
 def kind_of(value: Any) -> int:
     """:data:`SCALAR`, :data:`OBJECT` or :data:`MANY` for a value."""
-    return _classify(type(value))[0]
+    return _classify(type(value))[0]  # type: ignore[arg-type]  # type objects are hashable
 
 
 def inspect(obj: Any) -> tuple[int, Mapping[str, Any] | None]:
     """``(kind_of(obj), member_view(obj))`` in one type lookup (the per-item fast path)."""
     if type(obj) is dict:
         return OBJECT, obj
-    kind = _classify(type(obj))[0]
+    kind = _classify(type(obj))[0]  # type: ignore[arg-type]  # type objects are hashable
     return kind, member_view(obj) if kind == OBJECT else None
 
 
 def member_view(obj: Any) -> Mapping[str, Any] | None:
     """A mapping over ``obj``'s members when it has one (dicts, rows, named tuples), else
     None: members are then read as attributes with :func:`get_member`."""
-    reader = _classify(type(obj))[1]
+    reader = _classify(type(obj))[1]  # type: ignore[arg-type]  # type objects are hashable
     if reader == _MAPPING:
         return obj  # type: ignore[no-any-return]
     if reader == _ROW:
@@ -165,18 +165,18 @@ def get_member(obj: Any, view: Mapping[str, Any] | None, name: str) -> Any:
 
 def members(obj: Any) -> Iterator[tuple[str, Any]]:
     """Every (name, value) member of an :data:`OBJECT`, in a stable order."""
-    reader = _classify(type(obj))[1]
+    reader = _classify(type(obj))[1]  # type: ignore[arg-type]  # type objects are hashable
     view = member_view(obj)
     if view is not None:
         yield from view.items()
         return
     cls = type(obj)
     if reader == _DATACLASS:
-        names: Iterable[str] = _dataclass_names(cls)
+        names: Iterable[str] = _dataclass_names(cls)  # type: ignore[arg-type]  # type objects are hashable
     elif reader == _ORM:
-        names = _orm_names(cls)
+        names = _orm_names(cls)  # type: ignore[arg-type]  # type objects are hashable
     else:
-        names = (*_public_slots(cls), *(n for n in getattr(obj, "__dict__", {}) if n[0] != "_"))
+        names = (*_public_slots(cls), *(n for n in getattr(obj, "__dict__", {}) if n[0] != "_"))  # type: ignore[arg-type]  # type objects are hashable
     for name in names:
         value = getattr(obj, name, MISSING)
         if value is not MISSING:
@@ -184,12 +184,12 @@ def members(obj: Any) -> Iterator[tuple[str, Any]]:
 
 
 @lru_cache(maxsize=256)
-def _dataclass_names(cls: type) -> tuple[str, ...]:
+def _dataclass_names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls) if not f.name.startswith("_"))
 
 
 @lru_cache(maxsize=256)
-def _orm_names(cls: type) -> tuple[str, ...]:
+def _orm_names(cls: Any) -> tuple[str, ...]:
     """Column attributes of a mapped class, without importing SQLAlchemy when absent."""
     try:
         from sqlalchemy import inspect as sa_inspect
@@ -200,7 +200,7 @@ def _orm_names(cls: type) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=256)
-def _public_slots(cls: type) -> tuple[str, ...]:
+def _public_slots(cls: Any) -> tuple[str, ...]:
     seen: list[str] = []
     for klass in reversed(cls.__mro__):
         slots = klass.__dict__.get("__slots__", ())
@@ -219,7 +219,7 @@ def plain(value: Any, keep: Callable[[str], bool] | None = None, depth: int = 0)
     cls = type(value)
     if cls in SCALAR_TYPES:
         return value
-    kind = _classify(cls)[0]
+    kind = _classify(cls)[0]  # type: ignore[arg-type]  # type objects are hashable
     if kind == SCALAR:
         if isinstance(value, bytearray | memoryview):
             return bytes(value)

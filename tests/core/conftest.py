@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from camshaft.testing import make_app, make_client
 
 

@@ -4,8 +4,9 @@ import dataclasses
 import logging
 
 import pytest
-from camshaft import Handler, Result, rc
 from werkzeug.wrappers import Response
+
+from camshaft import Handler, Result, rc
 
 
 def make(method_name, body, resource="things", **attrs):
