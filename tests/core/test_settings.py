@@ -163,3 +163,20 @@ def test_order_setting_decides_which_plugin_wins_a_name():
         [Thing], plugins=[first, second], settings={"order": {"emitters": ["first"]}}
     )
     assert make_client(ordered).get("/things/1?format=same").data == b"1"
+
+
+def test_every_core_option_is_documented():
+    from pathlib import Path
+
+    from camshaft.settings import CORE_OPTIONS
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "settings.md").read_text()
+
+    def keys(spec, prefix=""):
+        for name, value in spec.items():
+            if isinstance(value, Option):
+                yield prefix + name
+            else:
+                yield from keys(value, f"{prefix}{name}.")
+
+    assert [key for key in keys(CORE_OPTIONS) if f"`{key}`" not in text] == []
