@@ -82,7 +82,6 @@ CORE_OPTIONS: dict[str, Any] = {
         r"(?!.*\.\.)[^/\x00-\x1f\x7f]{1,255}",
         "Regular expression an automatic route's key must match in full (400 otherwise).",
     ),
-    "debug": Option(bool, False, "Log extra detail; never sends tracebacks to clients."),
     "shaping": {
         "links": Option(
             bool, True, "Items of resources with item routes carry their own 'url' (HATEOAS)."
@@ -122,8 +121,9 @@ CORE_OPTIONS: dict[str, Any] = {
         "count": Option(
             str,
             "exact",
-            "Count the whole collection ('exact') or not ('off': no total, no last link).",
-            choices=("exact", "off"),
+            "Count the whole collection ('exact'), estimate it ('estimated': PostgreSQL's "
+            "planner; exact elsewhere) or not ('off': no total, no last link).",
+            choices=("exact", "estimated", "off"),
         ),
     },
     "nonces": {

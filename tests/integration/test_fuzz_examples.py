@@ -34,9 +34,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 from camshaft import App  # noqa: E402
 from camshaft.openapi import build_document  # noqa: E402
 
-MAX_EXAMPLES = 50
+MAX_EXAMPLES = 30
 #: Invalid requests (wrong types, missing members, bad keys) must get a documented 4xx.
-NEGATIVE_EXAMPLES = 15
+NEGATIVE_EXAMPLES = 10
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

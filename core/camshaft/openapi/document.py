@@ -45,7 +45,8 @@ def _context(app: App) -> Context:
 def _error_responses(ctx: Context) -> dict[str, Any]:
     out = {}
     ref = {"$ref": "#/components/schemas/Problem"}
-    for status in sorted(ctx.used_errors | {405}):
+    # All of them, used or not, so plugins can refer to any from their own operations.
+    for status in sorted(ERROR_RESPONSES):
         name, text = ERROR_RESPONSES[status]
         response: dict[str, Any] = {
             "description": text,

@@ -23,6 +23,7 @@ __all__ = ["ERROR_RESPONSES", "Context", "operation"]
 
 #: Problem responses by status: (component name, description).
 ERROR_RESPONSES: dict[int, tuple[str, str]] = {
+    0: ("Problem", "Another error the handler raised, as problem details."),
     400: ("BadRequest", "The request is malformed: a bad key, query parameter or body."),
     401: ("Unauthorized", "Credentials are missing or wrong; one challenge per scheme."),
     403: ("Forbidden", "The client may not do this."),
@@ -59,8 +60,7 @@ class Context:
     parse_types: list[str]
     formats: list[str]
     schemas: dict[str, Any] = field(default_factory=dict)
-    model_refs: dict[type, dict[str, str]] = field(default_factory=dict)
-    used_errors: set[int] = field(default_factory=set)
+    model_refs: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
     schemes: dict[str, Any] = field(default_factory=dict)
 
     def model(self, handler: type, model: type) -> dict[str, str]:
@@ -69,20 +69,20 @@ class Context:
         fields = getattr(handler, "fields", None)
         exclude = tuple(getattr(handler, "exclude", ()) or ())
         key = (model, tuple(map(repr, fields)) if fields is not None else None, repr(exclude))
-        refs = self.model_refs.get(key)  # type: ignore[call-overload]
-        if refs is not None:
-            return refs
+        known = self.model_refs.get(key)
+        if known is not None:
+            return known
         made = model_schemas(model, fields=fields, exclude=exclude)
         base = model.__name__
         name, n = base, 1
         while name in self.schemas:
             n += 1
             name = f"{base}{n}"
-        refs = {}
+        refs: dict[str, str] = {}
         for kind, suffix in (("read", ""), ("write", "Input"), ("patch", "Patch")):
             self.schemas[name + suffix] = made[kind]
             refs[kind] = f"#/components/schemas/{name}{suffix}"
-        self.model_refs[key] = refs  # type: ignore[index]
+        self.model_refs[key] = refs
         return refs
 
 
@@ -316,8 +316,11 @@ def operation(
 
     responses = _success(ctx, endpoint, action, refs)
     for status in _errors(ctx, endpoint, method, body=body, parsed=body and action.wants_data):
-        ctx.used_errors.add(status)
         responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    if not _is_default_crud(action):
+        # A handler's own code may raise any camshaft.errors.HTTPError; the kernel renders
+        # each as a problem document, which is all that can be promised about them.
+        responses["default"] = {"$ref": "#/components/responses/Problem"}
     op["responses"] = responses
 
     schemes = endpoint.extra.get("auth") or ()

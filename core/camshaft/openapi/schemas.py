@@ -166,6 +166,6 @@ _CONVERTERS: Mapping[str, dict[str, Any]] = {
 def rule_parameter_schema(converter: str | None) -> dict[str, Any]:
     """The schema of a Werkzeug rule parameter (``<int:id>``); the default converter
     takes one non-empty segment without ``/``."""
-    if converter in _CONVERTERS:
+    if converter is not None and converter in _CONVERTERS:
         return dict(_CONVERTERS[converter])
     return {"type": "string", "pattern": "^[^/]+$"}

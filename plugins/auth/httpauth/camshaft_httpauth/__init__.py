@@ -33,7 +33,6 @@ __all__ = [
 ]
 
 
-
 @hookimpl
 def camshaft_settings_spec() -> Mapping[str, Any]:
     return {
