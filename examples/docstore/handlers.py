@@ -36,6 +36,20 @@ class DocumentHandler(Handler):
     resource_name = "docs"
     store = "kv"
     allowed_methods = ("GET", "PUT", "POST", "DELETE")
+    #: A document comes back as the bytes stored, in their own media type (the key list
+    #: is JSON, which this also covers).
+    openapi = {
+        "GET": {
+            "responses": {
+                "200": {
+                    "description": "The document, as stored.",
+                    "content": {"*/*": {"schema": {}}},
+                }
+            }
+        },
+        "PUT": {"requestBody": {"content": {"*/*": {"schema": {}}}}},
+        "POST": {"requestBody": {"content": {"*/*": {"schema": {}}}}},
+    }
 
     def _documents(self) -> DocumentStore:
         return documents_for(self.request.app.stores[type(self)], self.key_field)
@@ -136,7 +150,12 @@ def build_app(
         kv["backend"] = backend
     if root is not None:
         kv["root"] = os.fspath(root)
-    merged = dict(settings or {})
+    # The resource is called "docs", so the generated API docs page moves aside.
+    merged: dict[str, Any] = {"openapi": {"docs_path": "/api-docs"}}
+    for name, section in (settings or {}).items():
+        merged[name] = (
+            {**merged.get(name, {}), **section} if isinstance(section, Mapping) else section
+        )
     if kv:
         merged["kv"] = {**merged.get("kv", {}), **kv}
     return App([handler], settings=merged, environ=env)
