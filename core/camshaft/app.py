@@ -136,6 +136,7 @@ class App:
         self._version_query = versioning["query"]
         self._strict_versions = versioning["strict"]
 
+        self._contexts: dict[tuple[bool, tuple[str, ...] | None], EmitContext] = {}
         self.handlers = list(handlers)
         self.stores: dict[type[Handler], Store] = {}
         plugin_routes = [r for _, r in collect(pm, "camshaft_routes", app=self, settings=settings_)]
@@ -261,6 +262,7 @@ class App:
             request.emitter, accept_version = self.negotiator.by_accept(accept)
 
         url_version, path = split_version_prefix(request.path)
+        request.url_version = url_version
         group, params = self._match(path)
         request.params = params
         endpoint = self._select_version(group, request, url_version, accept_version)
@@ -302,7 +304,17 @@ class App:
         url_version: str | None,
         accept_version: str | None,
     ) -> Endpoint:
-        if len(group.versions) == 1 and not self._strict_versions and url_version is None:
+        if (
+            url_version is None
+            and accept_version is None
+            and (
+                (len(group.versions) == 1 and not self._strict_versions)
+                or (
+                    self._version_env not in request.environ
+                    and not request.environ.get("QUERY_STRING")
+                )
+            )
+        ):  # nothing asks for a version: the common case, no strategy loop
             return group.default
         asked = None
         for strategy in self._version_strategies:
@@ -436,7 +448,9 @@ class App:
             many = True
         elif not enveloped:  # an envelope's results are shaped already
             data = shape(data)
-        ctx = EmitContext(many=many, columns=columns)
+        ctx = self._contexts.get((many, columns))
+        if ctx is None:  # a frozen dataclass is slow to build: one per shape, kept
+            ctx = self._contexts.setdefault((many, columns), EmitContext(many, columns))
         content_type = emitter.media_type + (
             f"; charset={emitter.charset}" if emitter.charset else ""
         )

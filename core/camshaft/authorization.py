@@ -164,7 +164,10 @@ def wire(endpoint: Endpoint, plugin_manager: pluggy.PluginManager) -> None:
     declared = permissions_of(endpoint.handler) is not None
     if extra.get("anonymous") is not None:
         declared = permissions_of(extra["anonymous"][0]) is not None or declared
-    extra["authorize"] = bool(extra["auth"]) or declared or _has_hook(plugin_manager)
+    # Plugin policies decide about identities, so they run where a resource names
+    # schemes (its own or auth.default); an open resource pays no per-request hook call.
+    extra["authorize_plugins"] = bool(extra["auth"]) and _has_hook(plugin_manager)
+    extra["authorize"] = bool(extra["auth"]) or declared
 
 
 def _has_hook(plugin_manager: pluggy.PluginManager) -> bool:
@@ -226,7 +229,7 @@ def authorize_request(endpoint: Endpoint, handler: Handler, action: str) -> None
         raise _refusal(request, schemes, "Authentication is required.")
     if not _rules_allow(type(handler), request, identity, action, None):
         raise _refusal(request, schemes, "You may not do this.")
-    if not _plugins_allow(handler, action, None):
+    if endpoint.extra["authorize_plugins"] and not _plugins_allow(handler, action, None):
         raise _refusal(request, schemes, "You may not do this.")
 
 

@@ -129,8 +129,11 @@ def camshaft_authorize(
 ) -> bool | None:
     """Decide whether ``identity`` may perform ``action`` (on ``obj``, when known).
 
-    A decision hook: called per request only when some plugin implements it, after the
-    handler's own ``permissions`` granted access. Stops at first non-None result.
+    A decision hook: called per request only when some plugin implements it, for
+    resources that name authentication schemes (their own ``authentication`` or the
+    ``auth.default`` setting), after the handler's own ``permissions`` granted access;
+    and whenever a handler checks an object with ``self.authorize(action, obj)``.
+    Stops at first non-None result.
 
     :param request: the current request.
     :param identity: who is asking (:data:`camshaft.ANONYMOUS` when nobody).

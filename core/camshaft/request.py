@@ -45,6 +45,7 @@ class Request:
         "method",
         "params",
         "path",
+        "url_version",
         "version",
     )
 
@@ -55,6 +56,8 @@ class Request:
         self.path = path
         self.params: dict[str, Any] = {}
         self.version: str = ""
+        #: The version named by a ``/v1.1/`` path prefix, if the client used one.
+        self.url_version: str | None = None
         self.identity: Identity = ANONYMOUS
         self.emitter: Emitter | None = None
         self._args: MultiDict[str, str] | None = None

@@ -51,9 +51,10 @@ class Action:
     params: frozenset[str] | None  # None: takes **kwargs, gets every route parameter
     wants_data: bool
     wants_request: bool
+    takes_all: bool = False  # every route parameter is one of its arguments
 
     def kwargs(self, route_params: dict[str, Any]) -> dict[str, Any]:
-        if self.params is None:
+        if self.takes_all:
             return dict(route_params)
         return {k: v for k, v in route_params.items() if k in self.params}
 
@@ -148,6 +149,7 @@ def _action(cls: type, method: str, func: Callable[..., Any], route_params: set[
         # A route parameter of the same name wins over the injected body or request.
         wants_data="data" not in route_params and (params is None or "data" in params),
         wants_request="request" not in route_params and params is not None and "request" in params,
+        takes_all=params is None or route_params <= params,
     )
 
 

@@ -46,7 +46,6 @@ from .representation import (
     members,
     plain,
 )
-from .routing import split_version_prefix
 
 if TYPE_CHECKING:
     from .request import Request
@@ -165,7 +164,7 @@ class Shaper:
 
     def _link_prefix(self, request: Request) -> str:
         # Keep a version the client chose in the URL, so the link answers the same version.
-        version = "/v" + request.version if split_version_prefix(request.path)[0] else ""
+        version = "/v" + request.version if request.url_version else ""
         return f"{request.base_url}{version}{self.item_path}"
 
     def _declared(self, fields: tuple[Field, ...], instance: Any, prefix: str | None) -> Shape:
@@ -188,6 +187,14 @@ class Shaper:
         key_field = self.handler.key_field  # type: ignore[attr-defined]
 
         def shape(obj: Any) -> Any:
+            if unfiltered and type(obj) is dict:  # the common case: a handler's own dict
+                out = {
+                    name: value if type(value) in SCALAR_TYPES else plain(value, None, 1)
+                    for name, value in obj.items()
+                }
+                if prefix is not None:
+                    _add_link(out, obj, obj, key_field, prefix)
+                return out
             kind, view = inspect(obj)
             if kind != OBJECT:
                 return [shape(item) for item in obj] if kind == MANY else plain(obj, keep)
@@ -200,6 +207,7 @@ class Shaper:
                 _add_link(out, obj, view, key_field, prefix)
             return out
 
+        unfiltered = only is None and keep is None
         return shape
 
 

@@ -146,8 +146,14 @@ def test_camshaft_authorize_can_deny_per_request():
     def authorize(identity, action):
         return False if action == "read" and identity is ANONYMOUS else None
 
-    app = make_app([Thing], plugins=[plugin(camshaft_authorize=authorize)])
-    assert make_client(app).get("/things/1").status_code == 403
+    class Guarded(Thing):
+        resource_name = "guarded"
+        authentication = ("anonymous",)
+
+    app = make_app([Thing, Guarded], plugins=[plugin(camshaft_authorize=authorize)])
+    assert make_client(app).get("/guarded/1").status_code == 403
+    # An open resource (no scheme named) is not governed by identity policies.
+    assert make_client(app).get("/things/1").status_code == 200
 
 
 def test_camshaft_stores_adds_a_store_handlers_can_name():
