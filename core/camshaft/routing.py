@@ -54,9 +54,10 @@ class Action:
     takes_all: bool = False  # every route parameter is one of its arguments
 
     def kwargs(self, route_params: dict[str, Any]) -> dict[str, Any]:
-        if self.takes_all:
+        params = self.params
+        if self.takes_all or params is None:
             return dict(route_params)
-        return {k: v for k, v in route_params.items() if k in self.params}
+        return {k: v for k, v in route_params.items() if k in params}
 
 
 @dataclass(slots=True)
