@@ -46,7 +46,8 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    session.install("mypy", "-e", ".")
+    # The testing module types against pytest; representation.py against SQLAlchemy.
+    session.install("mypy", "-e", ".[test]", "sqlalchemy")
     session.run("mypy", "core/camshaft")
 
 
