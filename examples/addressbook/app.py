@@ -7,7 +7,7 @@
     curl 'http://127.0.0.1:8000/addresses/?age__gte=90&order=-age'
 
 The database is an SQLite file, ``var/addressbook.db`` under the current directory,
-created and seeded with 100 addresses on first start. ``DATABASE_URL`` points the same
+created and seeded with 100 addresses, ids 0 to 99, on first start. ``DATABASE_URL`` points the same
 app at PostgreSQL or MariaDB:
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test camshaft serve ...
@@ -65,7 +65,9 @@ class AddressHandler(Handler):
 
 
 def seed(engine: sa.Engine, table: sa.Table = addresses, rows: int = SEED_ROWS) -> None:
-    """Fill an empty table with ``{"id": a, "name": "bob", "age": a}`` for a in 1..rows.
+    """Fill an empty table with ``{"id": a, "name": "bob", "age": a}`` for a in
+    ``range(rows)`` (ids 0 to rows - 1; the store keeps an explicit 0 on MariaDB too,
+    see :mod:`camshaft_sqlalchemy.engines`).
 
     Safe when several workers start at once: the loser's insert hits the primary key and
     is rolled back whole.
@@ -73,14 +75,14 @@ def seed(engine: sa.Engine, table: sa.Table = addresses, rows: int = SEED_ROWS) 
     with engine.connect() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one():
             return
-    data = [{"id": a, "name": "bob", "age": a, "version": 1} for a in range(1, rows + 1)]
+    data = [{"id": a, "name": "bob", "age": a, "version": 1} for a in range(rows)]
     try:
         with engine.begin() as conn:
             conn.execute(sa.insert(table), data)
     except sa.exc.IntegrityError:
         pass  # another worker seeded it first
     if engine.dialect.name == "postgresql":
-        # Explicit ids do not advance the sequence; make the next POST get rows + 1.
+        # Explicit ids do not advance the sequence; make the next POST get max(id) + 1.
         with engine.begin() as conn:
             conn.execute(
                 sa.text(

@@ -178,3 +178,105 @@ def test_without_a_model_the_body_is_stored_as_sent() -> None:
     assert created.status_code == 201 and _data(created)["extra"] == [1]
     assert _ages(client.get("/addresses/?age=1")) == [1, 1]
     assert client.post("/addresses/", json=[1]).status_code == 400
+
+
+# --------------------------------------------------------------------------- per object
+
+
+def _not_locked(request, identity, obj) -> bool:
+    """An object rule: records named "locked" may be read but not written."""
+    return obj is None or request.method == "GET" or obj.get("name") != "locked"
+
+
+def _not_secret(request, identity, obj) -> bool:
+    return obj is None or obj.get("name") != "secret"
+
+
+def _guarded(**attrs):
+    source = [
+        {"id": 0, "name": "open", "age": 1},
+        {"id": 1, "name": "locked", "age": 2},
+        {"id": 2, "name": "secret", "age": 3},
+    ]
+    return _handler(source=source, permissions=[_not_locked, _not_secret], **attrs)
+
+
+@pytest.mark.parametrize(
+    ("method", "body"),
+    [("put", {"name": "x", "age": 5}), ("patch", {"age": 5}), ("delete", None)],
+    ids=["PUT", "PATCH", "DELETE"],
+)
+def test_writes_check_the_stored_object(method, body) -> None:
+    client = make_client(make_app([_guarded()]))
+    call = getattr(client, method)
+    refused = call("/addresses/1", json=body) if body else call("/addresses/1")
+    assert refused.status_code == 403
+    assert _data(client.get("/addresses/1")) == {"id": 1, "name": "locked", "age": 2}
+    allowed = call("/addresses/0", json=body) if body else call("/addresses/0")
+    assert allowed.status_code in (200, 204)
+    assert (call("/addresses/9", json=body) if body else call("/addresses/9")).status_code == 404
+
+
+def test_reads_check_the_object_and_can_hide_it() -> None:
+    client = make_client(make_app([_guarded()]))
+    assert client.get("/addresses/2").status_code == 403
+    assert client.get("/addresses/1").status_code == 200
+    hidden = make_client(make_app([_guarded()], settings={"auth": {"hide_forbidden": True}}))
+    assert hidden.get("/addresses/2").status_code == 404
+    assert hidden.delete("/addresses/2").status_code == 404
+
+
+def test_a_change_after_the_check_is_checked_again() -> None:
+    """The write expects the version that was authorized: when another writer locks the
+    record between the check and the write, the new version is checked (and refused)."""
+    cls = _guarded()
+    app = make_app([cls])
+    store = app.stores[cls]
+    checked: list[str] = []
+
+    def racing(request, identity, obj) -> bool:
+        if obj is not None and obj.get("name") == "open" and not checked:
+            checked.append("open")
+            store.patch("0", {"name": "locked"})  # the concurrent writer
+        return True
+
+    cls.permissions = [racing, _not_locked]
+    client = make_client(app)
+    assert client.patch("/addresses/0", json={"age": 50}).status_code == 403
+    assert checked == ["open"]
+    assert _data(client.get("/addresses/0")) == {"id": 0, "name": "locked", "age": 1}
+
+
+def test_if_match_is_kept_when_objects_are_checked() -> None:
+    client = make_client(make_app([_guarded()]))
+    etag = client.get("/addresses/0").headers["ETag"]
+    assert (
+        client.patch("/addresses/0", json={"age": 7}, headers={"If-Match": etag}).status_code == 200
+    )
+    stale = client.patch("/addresses/0", json={"age": 8}, headers={"If-Match": etag})
+    assert stale.status_code == 412
+
+
+def test_without_object_checks_a_write_reads_nothing() -> None:
+    cls = _handler()
+    app = make_app([cls])
+    reads: list[str] = []
+
+    class Counting:
+        def __init__(self, store) -> None:
+            self.store = store
+
+        def __getattr__(self, name):
+            return getattr(self.store, name)
+
+        def get(self, key):
+            reads.append(key)
+            return self.store.get(key)
+
+    app.stores[cls] = Counting(app.stores[cls])
+    client = make_client(app)
+    assert client.patch("/addresses/3", json={"age": 30}).status_code == 200
+    assert client.delete("/addresses/4").status_code == 204
+    assert reads == []
+    assert client.get("/addresses/3").status_code == 200
+    assert reads == ["3"]

@@ -42,19 +42,38 @@ def _data(response) -> dict:
 
 
 def test_seeded_and_paginated_20_a_page(client) -> None:
+    first = client.get("/addresses/")
+    assert [row["id"] for row in first.json] == list(range(20))
     page = client.get("/addresses/?page=2")
     assert page.status_code == 200
-    assert [row["id"] for row in page.json] == list(range(21, 41))
-    assert page.json[0]["name"] == "bob" and page.json[0]["age"] == 21
+    assert [row["id"] for row in page.json] == list(range(20, 40))
+    assert page.json[0]["name"] == "bob" and page.json[0]["age"] == 20
     assert page.headers["X-Total-Count"] == "100"
     assert 'rel="next"' in page.headers["Link"] and 'rel="prev"' in page.headers["Link"]
+    last = client.get("/addresses/?page=5")
+    assert [row["id"] for row in last.json] == list(range(80, 100))
+    past = client.get("/addresses/?page=9")
+    assert past.json == [] and past.headers["X-Total-Count"] == "100"
+
+
+def test_id_zero_is_stored_as_zero(client) -> None:
+    """MariaDB would store an explicit 0 as the next auto-increment value without
+    NO_AUTO_VALUE_ON_ZERO (set on every connection by the store's engine)."""
+    assert _data(client.get("/addresses/0")) == {"id": 0, "name": "bob", "age": 0}
+    assert client.delete("/addresses/0").status_code == 204
+    recreated = client.put(
+        "/addresses/0", json={"name": "zoe", "age": 0}, headers={"If-None-Match": "*"}
+    )
+    assert recreated.status_code == 201 and _data(recreated)["id"] == 0
+    assert _data(client.get("/addresses/0")) == {"id": 0, "name": "zoe", "age": 0}
+    assert client.get("/addresses/100").status_code == 404
 
 
 def test_post_requires_name_and_age(client) -> None:
     created = client.post("/addresses/", json={"name": "alice", "age": 30})
     assert created.status_code == 201
-    assert _data(created) == {"id": 101, "name": "alice", "age": 30}
-    assert created.headers["Location"].endswith("/addresses/101")
+    assert _data(created) == {"id": 100, "name": "alice", "age": 30}
+    assert created.headers["Location"].endswith("/addresses/100")
     missing = client.post("/addresses/", json={"name": "alice"})
     assert missing.status_code == 400 and missing.json["errors"][0]["pointer"] == "/age"
     typed = client.post("/addresses/", json={"name": 5, "age": "x"})
@@ -78,7 +97,7 @@ def test_item_get_put_patch_delete(client) -> None:
 
 def test_filters(client) -> None:
     rows = client.get("/addresses/?age__gte=98&order=-age").json
-    assert [row["age"] for row in rows] == [100, 99, 98]
+    assert [row["age"] for row in rows] == [99, 98]
 
 
 def test_seeding_twice_adds_nothing(tmp_path) -> None:

@@ -5,7 +5,10 @@ one socket corrupt each other's results), so every engine drops its pool, withou
 the parent's connections, in the child right after a fork. PostgreSQL and MariaDB pools
 ping a connection before handing it out, so a server restart costs one reconnect rather
 than an error. SQLite files (and their folder) are created when missing; file databases
-use the WAL journal so readers never wait for a writer.
+use the WAL journal so readers never wait for a writer. MariaDB and MySQL sessions add
+``NO_AUTO_VALUE_ON_ZERO`` to ``sql_mode``: without it an explicit key 0 is silently
+replaced by the next auto-increment value, so a row written with key 0 would be stored
+under another key.
 """
 
 from __future__ import annotations
@@ -48,6 +51,18 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool, busy_timeout: float) -> None:
         cursor.close()
 
 
+def _mysql_session(engine: Engine) -> None:
+    @sa.event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        # Keep the server's modes (strict mode above all); NULLIF/CONCAT_WS: no stray comma.
+        cursor.execute(
+            "SET SESSION sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), "
+            "'NO_AUTO_VALUE_ON_ZERO')"
+        )
+        cursor.close()
+
+
 def create_engine(url: str, options: Mapping[str, Any]) -> Engine:
     """An engine for ``url`` configured from the store options.
 
@@ -84,6 +99,8 @@ def create_engine(url: str, options: Mapping[str, Any]) -> Engine:
             wal=bool(options.get("sqlite_wal", True)) and not in_memory,
             busy_timeout=float(options.get("busy_timeout", 5.0)),
         )
+    elif parsed.get_backend_name() in ("mysql", "mariadb"):
+        _mysql_session(engine)
     _dispose_after_fork(engine)
     return engine
 

@@ -1,5 +1,7 @@
 """Statements built once per store and reused, so SQLAlchemy's compiled cache (and the
-cache key memoized on each statement object) makes every later execution cheap.
+cache key memoized on each statement object) makes every later execution cheap; where the
+dialect needs no type conversion they are also compiled once to driver SQL
+(:mod:`.driver`), which skips SQLAlchemy's execution path altogether.
 
 Filter values, keys, versions and the window are bound parameters, never SQL text; the
 statement for a combination of filter operators and ordering is built on first use and
@@ -9,17 +11,31 @@ kept (up to :data:`MAX_CACHED` of them).
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
 
 from camshaft.errors import BadRequest
 from camshaft.stores import Filter
 
 from .columns import Shape
+from .driver import DriverStatement, for_driver
 
-__all__ = ["EXPECTED", "KEY", "LIMIT", "MAX_CACHED", "OFFSET", "Statements", "coerce"]
+__all__ = [
+    "EXPECTED",
+    "KEY",
+    "LIMIT",
+    "MAX_CACHED",
+    "OFFSET",
+    "TOTAL",
+    "Listing",
+    "Prepared",
+    "Statements",
+    "coerce",
+]
 
 MAX_CACHED = 256
 #: Names of the bound parameters (prefixed so they never clash with a column's).
@@ -27,6 +43,31 @@ KEY = "cs_key"
 EXPECTED = "cs_expected"
 OFFSET = "cs_offset"
 LIMIT = "cs_limit"
+#: Label of the total-count column a page statement adds after the row's columns.
+TOTAL = "cs_total"
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A statement for SQLAlchemy, and the same for the driver (None: SQLAlchemy only)."""
+
+    statement: Any
+    driver: DriverStatement | None
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """The statements of one combination of filters and ordering.
+
+    :ivar rows: the rows of a window (bound ``cs_offset``, ``cs_limit``).
+    :ivar page: the same with the total number of matching rows as one more column
+        (:data:`TOTAL`), so a page and its count take one statement.
+    :ivar count: the number of matching rows.
+    """
+
+    rows: Prepared
+    page: Prepared
+    count: Prepared
 
 
 def _python_type(column: sa.Column[Any]) -> type | None:
@@ -68,10 +109,16 @@ def _like_pattern(text: str) -> str:
 
 
 class Statements:
-    """Every statement a store runs, for one table."""
+    """Every statement a store runs, for one table.
+
+    :param dialect: the dialect to compile driver SQL for, or None for none (every
+        statement then runs through SQLAlchemy).
+    """
 
     __slots__ = (
+        "_dialect",
         "_lists",
+        "_writes",
         "columns",
         "count_all",
         "delete",
@@ -80,14 +127,25 @@ class Statements:
         "get",
         "insert",
         "key",
+        "prepared",
         "selected",
         "shape",
         "update",
         "update_expected",
+        "update_returning",
     )
 
-    def __init__(self, shape: Shape, *, insert_returning: bool, update_returning: bool) -> None:
+    def __init__(
+        self,
+        shape: Shape,
+        *,
+        insert_returning: bool,
+        update_returning: bool,
+        dialect: Dialect | None = None,
+    ) -> None:
         self.shape = shape
+        self._dialect = dialect
+        self.update_returning = update_returning
         table = shape.table
         self.key = key = shape.columns[shape.key]
         version = shape.version
@@ -116,7 +174,31 @@ class Statements:
                 self.update_expected = self.update_expected.returning(*self.selected)
         self.update = update
         self.delete = delete
-        self._lists: dict[tuple[Any, ...], tuple[Any, Any]] = {}
+        self._lists: dict[tuple[Any, ...], tuple[Any, Any, Listing]] = {}
+        self._writes: dict[tuple[Any, ...], Prepared] = {}
+        #: The fixed statements by name, each with its driver form.
+        self.prepared = {
+            name: self._prepare(getattr(self, name))
+            for name in ("get", "exists", "count_all", "delete", "delete_expected")
+            if getattr(self, name) is not None
+        }
+
+    def _prepare(self, statement: Any, column_keys: Iterable[str] | None = None) -> Prepared:
+        dialect = self._dialect
+        driver = None if dialect is None else for_driver(statement, dialect, column_keys)
+        return Prepared(statement, driver)
+
+    def write(self, kind: str, column_keys: Iterable[str]) -> Prepared:
+        """``insert``, ``update`` or ``update_expected`` for parameters setting exactly
+        ``column_keys`` (driver SQL names its columns, so it is compiled per set)."""
+        keys = tuple(sorted(column_keys))
+        cache_key = (kind, keys)
+        prepared = self._writes.get(cache_key)
+        if prepared is None:
+            if len(self._writes) >= MAX_CACHED:
+                self._writes.clear()
+            prepared = self._writes[cache_key] = self._prepare(getattr(self, kind), keys)
+        return prepared
 
     # ---------------------------------------------------------------- listing
 
@@ -129,6 +211,22 @@ class Statements:
         :raises BadRequest: an unknown field or operator, ``contains`` on a non-text
             field, or a value its column cannot hold.
         """
+        built, params = self._built(filters, order)
+        return built[0], built[1], params
+
+    def listing(
+        self, filters: Sequence[Filter], order: Sequence[tuple[str, bool]]
+    ) -> tuple[Listing, dict[str, Any]]:
+        """Like :meth:`for_query`, with the page statement and the driver forms.
+
+        :raises BadRequest: as :meth:`for_query`.
+        """
+        built, params = self._built(filters, order)
+        return built[2], params
+
+    def _built(
+        self, filters: Sequence[Filter], order: Sequence[tuple[str, bool]]
+    ) -> tuple[tuple[Any, Any, Listing], dict[str, Any]]:
         params: dict[str, Any] = {}
         signature: list[tuple[str, str, Any]] = []
         for i, f in enumerate(filters):
@@ -163,15 +261,15 @@ class Statements:
             if len(self._lists) >= MAX_CACHED:
                 self._lists.clear()
             self._lists[cache_key] = built
-        return built[0], built[1], params
+        return built, params
 
     def _build(
         self, signature: Sequence[tuple[str, str, Any]], order: Sequence[tuple[str, bool]]
-    ) -> tuple[Any, Any]:
-        conditions = []
+    ) -> tuple[Any, Any, Listing]:
+        conditions: list[Any] = []
         for i, (field, op, fixed) in enumerate(signature):
             column = self.columns[field]
-            bound = sa.bindparam(f"cs_f{i}", expanding=op == "in")
+            bound: Any = sa.bindparam(f"cs_f{i}", expanding=op == "in")
             if op == "isnull":
                 conditions.append(column.is_(None) if fixed else column.is_not(None))
             elif op == "eq":
@@ -192,17 +290,24 @@ class Statements:
                 conditions.append(column.like(bound, escape="/"))
             else:
                 raise BadRequest(f"Unknown filter operator {op!r}.")
-        listing = sa.select(*self.selected).where(*conditions)
-        clauses = [self.columns[f].desc() if desc else self.columns[f].asc() for f, desc in order]
-        if not any(f == self.shape.key for f, _ in order):
-            # A total order, so that pages neither repeat nor skip rows.
-            clauses.append(self.key.asc())
-        listing = listing.order_by(*clauses)
-        listing = listing.limit(sa.bindparam(LIMIT, type_=sa.Integer)).offset(
-            sa.bindparam(OFFSET, type_=sa.Integer)
-        )
         if conditions:
             counting = sa.select(sa.func.count()).select_from(self.shape.table).where(*conditions)
         else:
             counting = self.count_all
-        return listing, counting
+        total = counting.scalar_subquery().label(TOTAL)
+        listing = sa.select(*self.selected).where(*conditions)
+        paging = sa.select(*self.selected, total).where(*conditions)
+        clauses = [self.columns[f].desc() if desc else self.columns[f].asc() for f, desc in order]
+        if not any(f == self.shape.key for f, _ in order):
+            # A total order, so that pages neither repeat nor skip rows.
+            clauses.append(self.key.asc())
+        limit = sa.bindparam(LIMIT, type_=sa.Integer)
+        offset = sa.bindparam(OFFSET, type_=sa.Integer)
+        listing = listing.order_by(*clauses).limit(limit).offset(offset)
+        paging = paging.order_by(*clauses).limit(limit).offset(offset)
+        prepared = Listing(
+            self._prepare(listing), self._prepare(paging), self.prepared["count_all"]
+        )
+        if conditions:
+            prepared = Listing(prepared.rows, prepared.page, self._prepare(counting))
+        return listing, counting, prepared
