@@ -12,6 +12,12 @@ Each function has a handler method's signature, so the router treats it like one
   ``If-Match`` on writes is checked by the store inside the write (412 on mismatch; 428
   when missing and the ``concurrency.require_if_match`` setting is true); ``If-None-Match``
   on GET answers 304, and ``If-None-Match: *`` on PUT means create-only.
+- **Per-object authorization.** When the handler declares ``permissions`` (or a plugin
+  implements ``camshaft_authorize``), reading, replacing, patching and deleting one
+  record first call ``handler.authorize(action, record.data)`` on the record as stored
+  (403, or 404 with ``auth.hide_forbidden``); the write then expects the version that
+  was authorized, so a record changed in between is checked again, never written
+  unchecked. Without either, nothing is read before a write (one statement).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .errors import BadRequest, NotFound, PreconditionFailed, PreconditionRequired
+from .errors import BadRequest, Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from .handler import Handler, Result
 from .stores import FILTER_OPERATORS, Filter, Query, Record, Store
 
@@ -33,20 +39,40 @@ RESERVED_PARAMETERS = frozenset(
 
 
 class StoreCollection:
-    """A store query as a paginatable :class:`~camshaft.pagination.Collection`."""
+    """A store query as a paginatable :class:`~camshaft.pagination.Collection`.
 
-    __slots__ = ("query", "store")
+    :param counted: whether the paginator will ask for :meth:`count` too (the
+        ``pagination.count`` setting is not ``"off"``). A store offering
+        ``page(query) -> (rows, total)`` then reads a window and the total together, and
+        :meth:`count` answers from that; a store without it is asked separately.
+    """
 
-    def __init__(self, store: Store, query: Query) -> None:
+    __slots__ = ("_counted", "_total", "query", "store")
+
+    def __init__(self, store: Store, query: Query, *, counted: bool = False) -> None:
         self.store = store
         self.query = query
+        self._counted = counted
+        self._total: int | None = None
 
     def count(self) -> int:
-        return self.store.count(self.query)
+        if self._total is None:
+            self._total = self.store.count(self.query)
+        return self._total
+
+    def estimate(self) -> int | None:
+        """About :meth:`count`, when the store offers ``estimate(query)``; else None."""
+        estimate = getattr(self.store, "estimate", None)
+        return None if estimate is None else estimate(self.query)
 
     def window(self, offset: int, limit: int) -> Iterable[Any]:
         q = self.query
         query = Query(q.filters, q.order, offset, limit)
+        if self._counted and self._total is None:
+            page = getattr(self.store, "page", None)
+            if page is not None:
+                rows, self._total = page(query)
+                return rows  # type: ignore[no-any-return]
         # A store may offer rows(query): the data alone, without building Records.
         rows = getattr(self.store, "rows", None)
         if rows is not None:
@@ -232,16 +258,71 @@ def _clean(
     return model.validate(data, partial=partial, allow=allow)
 
 
+# --------------------------------------------------------------------------- authorization
+
+#: Times a write re-reads and re-authorizes a record that changed under it before a 409.
+AUTHORIZE_ATTEMPTS = 3
+
+
+def _checks_objects(handler: Handler) -> bool:
+    """Whether authorizing an object can refuse: the handler declares ``permissions`` or
+    a plugin implements ``camshaft_authorize`` (see :mod:`camshaft.authorization`)."""
+    if getattr(type(handler), "permissions", None) is not None:
+        return True
+    hook = handler.request.app.plugin_manager.hook.camshaft_authorize
+    return bool(hook.get_hookimpls())
+
+
+def _authorized_write(
+    handler: Handler,
+    store: Store,
+    key: str,
+    action: str,
+    expected: str | None,
+    write: Callable[[str | None], Any],
+) -> Any:
+    """``write(expected_version)`` once ``handler`` may do ``action`` to the record.
+
+    Without object checks this is ``write(expected)``. With them the record is read and
+    authorized first, and written only at the version that was authorized (the client's
+    If-Match when it sent one): a record changed in between is read and authorized
+    again, up to :data:`AUTHORIZE_ATTEMPTS` times. A missing record is left to ``write``
+    (404 from the store).
+
+    :raises Forbidden: refused (NotFound with ``auth.hide_forbidden``).
+    :raises Conflict: the record kept changing.
+    """
+    if not _checks_objects(handler):
+        return write(expected)
+    for _ in range(AUTHORIZE_ATTEMPTS):
+        record = store.get(key)
+        if record is None:
+            return write(expected)
+        handler.authorize(action, record.data)
+        try:
+            return write(record.version if expected is None else expected)
+        except PreconditionFailed:
+            if expected is not None or record.version is None:
+                raise
+    raise Conflict("The record kept changing while it was being written; try again.")
+
+
 # --------------------------------------------------------------------------- the defaults
 
 
 def read(self: Handler, key: str | None = None) -> Any:
     store = _store(self)
     if key is None:
-        return StoreCollection(store, query_for(self, _model(self, store)))
+        # Read the total with the page unless counting is off, or a store that estimates
+        # is asked for an estimate (the paginator then counts only if it gets none).
+        mode = self.request.app.settings["pagination"]["count"]
+        counted = mode == "exact" or (mode == "estimated" and not hasattr(store, "estimate"))
+        return StoreCollection(store, query_for(self, _model(self, store)), counted=counted)
     record = store.get(key)
     if record is None:
         raise NotFound(f"No {self.request.path.strip('/').split('/')[0]} with key {key!r}.")
+    if _checks_objects(self):
+        self.authorize("read", record.data)
     headers = _etag(record)
     if headers and _not_modified(self, headers["ETag"]):
         return Result(None, 304, headers)
@@ -258,11 +339,20 @@ def update(self: Handler, key: str, data: Any) -> Result:
     create_only = (self.request.header("If-None-Match") or "").strip() == "*"
     expected = _if_match(self, create_only=create_only)
     store = _store(self)
-    record = store.replace(
-        key,
-        _clean(self, store, data, partial=False, key=key),
-        expected_version=expected,
-        create_only=create_only,
+
+    def write(version: str | None) -> Record:
+        return store.replace(
+            key,
+            _clean(self, store, data, partial=False, key=key),
+            expected_version=version,
+            create_only=create_only,
+        )
+
+    # A create-only PUT writes no existing record (the store answers 412 if there is one).
+    record = (
+        write(None)
+        if create_only
+        else _authorized_write(self, store, key, "update", expected, write)
     )
     if create_only:
         return Result(record.data, 201, _etag(record), location=self.request.path)
@@ -272,14 +362,23 @@ def update(self: Handler, key: str, data: Any) -> Result:
 def patch(self: Handler, key: str, data: Any) -> Result:
     expected = _if_match(self)
     store = _store(self)
-    record = store.patch(
-        key, _clean(self, store, data, partial=True, key=key), expected_version=expected
-    )
+
+    def write(version: str | None) -> Record:
+        changes = _clean(self, store, data, partial=True, key=key)
+        return store.patch(key, changes, expected_version=version)
+
+    record = _authorized_write(self, store, key, "patch", expected, write)
     return Result(record.data, 200, _etag(record))
 
 
 def delete(self: Handler, key: str) -> None:
-    _store(self).delete(key, expected_version=_if_match(self))
+    expected = _if_match(self)
+    store = _store(self)
+
+    def write(version: str | None) -> None:
+        store.delete(key, expected_version=version)
+
+    _authorized_write(self, store, key, "delete", expected, write)
 
 
 def defaults_for(cls: type[Handler]) -> dict[str, Callable[..., Any]]:

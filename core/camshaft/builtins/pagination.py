@@ -12,7 +12,10 @@ Rules both follow:
   shrank between two requests is not an error;
 * ``pagination.count = "off"``: the total is never computed (no ``X-Total-Count``, no
   ``last`` link, ``count`` null in the envelope); ``next`` is present when one more
-  item than the page holds exists.
+  item than the page holds exists;
+* ``pagination.count = "estimated"``: a collection offering ``estimate() -> int | None``
+  gives the total and ``last`` link from it, ``next`` by the extra item as with ``off``;
+  without one (or when it returns None) counting is exact.
 """
 
 from __future__ import annotations
@@ -88,8 +91,16 @@ def _window(collection: Collection, offset: int, limit: int, counting: bool) -> 
     return items[:limit], len(items) > limit
 
 
-def _counting(request: Request) -> bool:
-    return bool(request.app.settings["pagination"]["count"] == "exact")
+def _counting(request: Request, collection: Collection) -> tuple[bool, int | None]:
+    """Whether to count exactly (after the window), else the estimated total or None:
+    ``exact`` counts; ``estimated`` takes the collection's optional ``estimate()`` (absent
+    or None: counts); ``off`` never counts. Links past an estimate rest on the extra item."""
+    mode = request.app.settings["pagination"]["count"]
+    if mode == "estimated":
+        estimate = getattr(collection, "estimate", None)
+        value = estimate() if estimate is not None else None
+        return value is None, None if value is None else int(value)
+    return mode == "exact", None
 
 
 def paginate_pages(request: Request, collection: Collection) -> Page:
@@ -101,11 +112,12 @@ def paginate_pages(request: Request, collection: Collection) -> Page:
     page = _int_arg(request, "page", 1, 1)
     offset = (page - 1) * per_page
     _check_offset(offset)
-    counting = _counting(request)
-    items, more = _window(collection, offset, per_page, counting)
+    exact, count = _counting(request, collection)
+    items, more = _window(collection, offset, per_page, exact)
     links = {"first": _link(request, page=1, per_page=per_page)}
-    count = collection.count() if counting else None
-    if count is not None:
+    if exact:
+        count = collection.count()
+    if exact and count is not None:
         last = max(1, -(-count // per_page))
         if page > 1:
             links["prev"] = _link(request, page=min(page - 1, last), per_page=per_page)
@@ -117,6 +129,8 @@ def paginate_pages(request: Request, collection: Collection) -> Page:
             links["prev"] = _link(request, page=page - 1, per_page=per_page)
         if more:
             links["next"] = _link(request, page=page + 1, per_page=per_page)
+        if count is not None:  # estimated
+            links["last"] = _link(request, page=max(1, -(-count // per_page)), per_page=per_page)
     return Page(items, count, links)
 
 
@@ -128,16 +142,17 @@ def paginate_offset(request: Request, collection: Collection) -> Page:
     limit = _size(request, "limit")
     offset = _int_arg(request, "offset", 0, 0)
     _check_offset(offset)
-    counting = _counting(request)
-    items, more = _window(collection, offset, limit, counting)
+    exact, count = _counting(request, collection)
+    items, more = _window(collection, offset, limit, exact)
     links = {"first": _link(request, offset=0, limit=limit)}
-    count = collection.count() if counting else None
+    if exact:
+        count = collection.count()
     if offset > 0:
         prev = max(0, offset - limit)
-        if count is not None and offset >= count:  # past the end: back to the last page
+        if exact and count is not None and offset >= count:  # past the end: to the last page
             prev = max(0, (max(count, 1) - 1) // limit * limit)
         links["prev"] = _link(request, offset=prev, limit=limit)
-    if (count is not None and offset + limit < count) or more:
+    if (exact and count is not None and offset + limit < count) or more:
         links["next"] = _link(request, offset=offset + limit, limit=limit)
     if count is not None:
         last = max(0, (max(count, 1) - 1) // limit * limit)

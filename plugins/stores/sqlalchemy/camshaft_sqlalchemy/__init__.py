@@ -15,6 +15,7 @@ from camshaft.settings import Settings
 from camshaft.stores import StoreBackend, StoreConfig
 
 from .columns import model_for
+from .cursor import camshaft_paginators  # noqa: F401 - the 'cursor' paginator's hook
 from .engines import EngineCache, create_engine
 from .store import SqlStore
 
@@ -37,6 +38,8 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
         "retry_after": Option(int, 2, "Retry-After seconds sent when the database is down."),
         "sqlite_wal": Option(bool, True, "Use SQLite's WAL journal for file databases."),
         "busy_timeout": Option(float, 5.0, "Seconds SQLite waits for a lock before 503."),
+        "driver_sql": Option(bool, True, "Run plain statements on the driver's cursor."),
+        "cursor_secret": Option(str, "", "HMAC key of cursors (32+ chars; $env works)."),
     }
 
 
