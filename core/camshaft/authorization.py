@@ -24,6 +24,7 @@ revealed).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -174,11 +175,27 @@ def _has_hook(plugin_manager: pluggy.PluginManager) -> bool:
     return bool(plugin_manager.hook.camshaft_authorize.get_hookimpls())
 
 
+def checks_objects(handler: Handler) -> bool:
+    """Whether :func:`authorize_object` can refuse for this handler: it declares
+    ``permissions``, or a plugin implements ``camshaft_authorize``. Callers skip loading
+    an object just to authorize it when this is false."""
+    cls: Any = type(handler)  # Any: mypy holds classes unhashable for lru_cache
+    if _compiled(cls) is not None:
+        return True
+    return _has_hook(handler.request.app.plugin_manager)
+
+
+@functools.lru_cache(maxsize=1024)
+def _compiled(cls: Any) -> Rules | None:
+    """:func:`permissions_of`, once per class (rules are checked on every request)."""
+    return permissions_of(cls)
+
+
 # ---------------------------------------------------------------------- per request
 
 
 def _rules_allow(cls: type, request: Request, identity: Identity, action: str, obj: Any) -> bool:
-    rules = permissions_of(cls)
+    rules = _compiled(cls)
     if rules is None:
         return True
     verb = _VERB_OF.get(action, action.upper())

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from .authorization import checks_objects
 from .errors import BadRequest, Conflict, NotFound, PreconditionFailed, PreconditionRequired
 from .handler import Handler, Result
 from .stores import FILTER_OPERATORS, Filter, Query, Record, Store
@@ -264,15 +265,6 @@ def _clean(
 AUTHORIZE_ATTEMPTS = 3
 
 
-def _checks_objects(handler: Handler) -> bool:
-    """Whether authorizing an object can refuse: the handler declares ``permissions`` or
-    a plugin implements ``camshaft_authorize`` (see :mod:`camshaft.authorization`)."""
-    if getattr(type(handler), "permissions", None) is not None:
-        return True
-    hook = handler.request.app.plugin_manager.hook.camshaft_authorize
-    return bool(hook.get_hookimpls())
-
-
 def _authorized_write(
     handler: Handler,
     store: Store,
@@ -292,7 +284,7 @@ def _authorized_write(
     :raises Forbidden: refused (NotFound with ``auth.hide_forbidden``).
     :raises Conflict: the record kept changing.
     """
-    if not _checks_objects(handler):
+    if not checks_objects(handler):
         return write(expected)
     for _ in range(AUTHORIZE_ATTEMPTS):
         record = store.get(key)
@@ -321,7 +313,7 @@ def read(self: Handler, key: str | None = None) -> Any:
     record = store.get(key)
     if record is None:
         raise NotFound(f"No {self.request.path.strip('/').split('/')[0]} with key {key!r}.")
-    if _checks_objects(self):
+    if checks_objects(self):
         self.authorize("read", record.data)
     headers = _etag(record)
     if headers and _not_modified(self, headers["ETag"]):
