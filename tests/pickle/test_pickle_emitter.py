@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-import datetime
-import decimal
 import enum
 import io
 import pickle
-import re
-import uuid
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
 
 import camshaft_pickle
-from camshaft import App, EmitContext, Handler
+from camshaft import App, EmitContext
 from camshaft.errors import FieldError
 from camshaft.testing import make_app, make_client
 from camshaft.testing.contracts import EmitterContract
+from camshaft.testing.samples import SAMPLE, Things
 from camshaft_pickle import EMITTER
-
-DOC = Path(__file__).parents[2] / "docs" / "formats" / "pickle.md"
-
-SAMPLE = {
-    "title": "Soup & <bread>",
-    "count": 3,
-    "price": 9.5,
-    "open": True,
-    "closed_on": None,
-    "tags": ["soup", "bread"],
-    "owner": {"name": "Ada", "id": 1},
-    "updated": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC),
-    "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
-    "total": decimal.Decimal("19.90"),
-    "logo": b"\x89PNG",
-}
 
 
 class Color(enum.Enum):
@@ -47,16 +28,10 @@ class TestPickleEmitterContract(EmitterContract):
     format = "pickle"
     media_type = "application/python-pickle"
     parses = False
+    sample_doc = Path(__file__).parents[2] / "docs" / "formats" / "pickle.md"
 
-
-class Things(Handler):
-    resource_name = "things"
-
-    def read(self, key=None):
-        return SAMPLE
-
-    def create(self, data):
-        return ({"received": data}, 200)
+    def documented_bytes(self, block):
+        return bytes.fromhex(block)
 
 
 def globals_needed(body: bytes) -> set[str]:
@@ -146,10 +121,3 @@ def test_accept_q_values_choose_pickle_when_enabled():
     response = client.get("/things/1", headers={"Accept": accept})
     assert response.mimetype == "application/python-pickle"
     assert pickle.loads(response.data) == SAMPLE
-
-
-def test_documented_bytes_are_the_emitted_bytes():
-    text = DOC.read_text(encoding="utf-8")
-    block = re.search(r"<!-- sample-output -->\n```text\n(.*?)\n```", text, re.DOTALL)
-    assert block is not None
-    assert EMITTER.emit(SAMPLE, EmitContext()) == bytes.fromhex(block.group(1))

@@ -2,38 +2,18 @@
 
 from __future__ import annotations
 
-import datetime
-import decimal
-import re
-import uuid
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from camshaft import EmitContext, Handler, ParseLimits
+from camshaft import EmitContext, ParseLimits
 from camshaft.errors import BadRequest
-from camshaft.testing import make_app, make_client
+from camshaft.testing import make_app, make_client, samples
 from camshaft.testing.contracts import EmitterContract
+from camshaft.testing.samples import SAMPLE
 from camshaft_yaml import EMITTER, parse
 
-DOC = Path(__file__).parents[2] / "docs" / "formats" / "yaml.md"
 LIMITS = ParseLimits()
-
-SAMPLE = {
-    "title": "Soup & <bread>",
-    "count": 3,
-    "price": 9.5,
-    "open": True,
-    "closed_on": None,
-    "tags": ["soup", "bread"],
-    "owner": {"name": "Ada", "id": 1},
-    "updated": datetime.datetime(2024, 5, 1, 12, 30, tzinfo=datetime.UTC),
-    "uuid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
-    "total": decimal.Decimal("19.90"),
-    "logo": b"\x89PNG",
-}
 
 # A ~170-byte alias bomb: expanded, it would be 9**4 strings.
 ALIAS_BOMB = b"""a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
@@ -47,18 +27,16 @@ class TestYamlEmitterContract(EmitterContract):
     plugins = ("yaml",)
     format = "yaml"
     media_type = "application/yaml"
+    round_trip_examples = 150
+    sample_doc = Path(__file__).parents[2] / "docs" / "formats" / "yaml.md"
+    sample_fence = "yaml"
 
 
-class Things(Handler):
-    resource_name = "things"
-
+class Things(samples.Things):
     def read(self, key=None):
         if key is None:
             return (dict(SAMPLE, count=i) for i in range(3))  # an iterator: streamed
         return SAMPLE
-
-    def create(self, data):
-        return ({"received": data}, 200)
 
 
 @pytest.fixture
@@ -181,40 +159,3 @@ def test_problem_documents_are_yaml(client):
     assert response.status_code == 400
     assert response.mimetype == "application/yaml"
     assert parse(response.data, LIMITS)["status"] == 400
-
-
-def test_documented_bytes_are_the_emitted_bytes():
-    block = re.search(
-        r"<!-- sample-output -->\n```yaml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.DOTALL
-    )
-    assert block is not None
-    assert EMITTER.emit(SAMPLE, EmitContext()) == block.group(1).encode("utf-8")
-
-
-text = st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
-scalars = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=False, allow_infinity=False)
-    | text
-)
-data = st.recursive(
-    scalars,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
-    max_leaves=20,
-)
-
-
-@settings(max_examples=150, deadline=None)
-@given(data)
-def test_what_is_emitted_parses_back(value):
-    assert parse(EMITTER.emit(value, EmitContext()), LIMITS) == value
-
-
-@settings(max_examples=50, deadline=None)
-@given(st.lists(st.dictionaries(text, scalars, max_size=4), max_size=5))
-def test_streamed_collections_parse_back(items):
-    body = b"".join(EMITTER.stream(iter(items), EmitContext(many=True)))
-    assert body == EMITTER.emit(items, EmitContext(many=True))
-    assert parse(body, LIMITS) == items

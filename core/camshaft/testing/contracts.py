@@ -7,25 +7,29 @@ asks for; pytest collects the inherited tests (name your subclass ``Test...``)::
         plugins = ("yaml",)
         format = "yaml"
         media_type = "application/yaml"
+
+The emitter contract's property tests use hypothesis (a test dependency, like pytest).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis.strategies import SearchStrategy
 
 from ..app import App
 from ..emission import EmitContext
 from ..errors import Conflict, NotFound, PreconditionFailed
 from ..handler import Handler
 from ..stores import Filter, Query, Store
-from . import make_app, make_client
+from . import make_app, make_client, samples
+from .samples import PLAIN_SAMPLE
 
 __all__ = ["AuthContract", "EmitterContract", "StoreContract"]
-
-SAMPLE = {"id": 7, "title": "Hello", "tags": ["a", "b"], "score": 1.5, "draft": False, "note": None}
 
 
 class _Sample(Handler):
@@ -33,8 +37,8 @@ class _Sample(Handler):
 
     def read(self, key: str | None = None) -> Any:
         if key is None:
-            return [dict(SAMPLE, id=i) for i in range(3)]
-        return SAMPLE
+            return [dict(PLAIN_SAMPLE, id=i) for i in range(3)]
+        return PLAIN_SAMPLE
 
     def create(self, data: Any) -> Any:
         return ({"received": data}, 200)
@@ -53,6 +57,29 @@ class EmitterContract:
     #: Whether the parser always returns a list of items, a single object emitted being
     #: a list of one (CSV rows, NDJSON lines).
     parses_to_list: ClassVar[bool] = False
+
+    #: Values the format must carry unchanged: what is emitted parses back equal. Narrow
+    #: it when the format carries less (build one with :mod:`camshaft.testing.samples`).
+    values: ClassVar[SearchStrategy[Any]] = samples.VALUES
+    #: Collections (lists of items) the format must stream and carry unchanged; a
+    #: ``parses_to_list`` format round-trips these instead of ``values``.
+    collections: ClassVar[SearchStrategy[list[Any]]] = samples.RECORDS
+    #: How many examples the round-trip and the streaming properties try.
+    round_trip_examples: ClassVar[int] = 200
+    stream_examples: ClassVar[int] = 50
+
+    #: A Markdown page showing the bytes :data:`camshaft.testing.samples.SAMPLE` emits
+    #: as, in the block fenced with ``sample_fence`` right after a ``<!-- sample-output
+    #: -->`` line; when set, the contract checks the page tells the truth.
+    sample_doc: ClassVar[Path | None] = None
+    sample_fence: ClassVar[str] = "text"
+
+    def documented_bytes(self, block: str) -> bytes:
+        """The bytes the documented block's text stands for: by default the text in UTF-8,
+        each line with its ``\\n``. Override it for a format whose bytes do not end in a
+        line break (``block.removesuffix("\\n").encode()``), that ends lines with CRLF,
+        or that is documented in hex (``bytes.fromhex(block)``)."""
+        return block.encode("utf-8")
 
     @pytest.fixture
     def app(self) -> App:
@@ -85,13 +112,13 @@ class EmitterContract:
     def test_round_trip(self, app: App, emitter: Any) -> None:
         if not self.parses:
             pytest.skip("emit-only format")
-        body = emitter.emit(SAMPLE, EmitContext())
+        body = emitter.emit(PLAIN_SAMPLE, EmitContext())
         parsed = app.parse_body(self.media_type, body)
         if self.parses_to_list:
             assert isinstance(parsed, list) and len(parsed) == 1
             parsed = parsed[0]
         if self.typed:
-            assert parsed == SAMPLE
+            assert parsed == PLAIN_SAMPLE
         else:
             assert set(parsed) >= {"id", "title"}
 
@@ -119,9 +146,48 @@ class EmitterContract:
     def test_collection_streams_match_whole_emission(self, emitter: Any) -> None:
         if emitter.stream is None:
             pytest.skip("format does not stream")
-        items = [dict(SAMPLE, id=i) for i in range(5)]
+        items = [dict(PLAIN_SAMPLE, id=i) for i in range(5)]
         ctx = EmitContext(many=True)
         assert b"".join(emitter.stream(iter(items), ctx)) == emitter.emit(items, ctx)
+
+    # The properties below run hypothesis inside the test, so that a format's own
+    # ``values``, ``collections`` and example counts (class attributes) take effect; the
+    # suite's profile still applies to every setting not named here.
+
+    def test_what_is_emitted_parses_back(self, app: App, emitter: Any) -> None:
+        if not self.parses:
+            pytest.skip("emit-only format")
+        many = self.parses_to_list
+        ctx = EmitContext(many=many)
+        strategy = self.collections if many else self.values
+
+        @settings(max_examples=self.round_trip_examples)
+        @given(strategy)
+        def emitted_parses_back(value: Any) -> None:
+            assert app.parse_body(self.media_type, emitter.emit(value, ctx)) == value
+
+        emitted_parses_back()
+
+    def test_streamed_collections_parse_back(self, app: App, emitter: Any) -> None:
+        if emitter.stream is None:
+            pytest.skip("format does not stream")
+        ctx = EmitContext(many=True)
+
+        @settings(max_examples=self.stream_examples)
+        @given(self.collections)
+        def streamed_is_whole(items: list[Any]) -> None:
+            body = b"".join(emitter.stream(iter(items), ctx))
+            assert body == emitter.emit(items, ctx)
+            if self.parses:
+                assert app.parse_body(self.media_type, body) == items
+
+        streamed_is_whole()
+
+    def test_documented_bytes_are_the_emitted_bytes(self, emitter: Any) -> None:
+        if self.sample_doc is None:
+            pytest.skip("no documented sample (set sample_doc)")
+        block = samples.documented_sample(self.sample_doc, self.sample_fence)
+        assert emitter.emit(samples.SAMPLE, EmitContext()) == self.documented_bytes(block)
 
 
 @pytest.mark.camshaft_contract
