@@ -43,6 +43,7 @@ def test_authenticated_read_is_shaped(client: Any) -> None:
         "content": "My first post.",
         "author": {"username": "alice", "first_name": "Alice"},
         "content_size": len("My first post."),
+        "url": "http://localhost/posts/hello-world",
     }
     assert response.headers["Cache-Control"] == "no-store"
 
@@ -127,3 +128,19 @@ def test_delete_by_the_author_is_204(client: Any) -> None:
 
 def test_bob_deletes_his_own_post(client: Any) -> None:
     assert client.delete("/posts/can-we-fix-it", headers=BOB).status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mimetype", "plugin"),
+    [("yaml", "application/yaml", "camshaft_yaml"), ("xml", "application/xml", "camshaft_xml")],
+    ids=["yaml when camshaft-yaml is installed", "xml when camshaft-xml is installed"],
+)
+def test_other_formats_carry_the_same_shaped_post(client: Any, fmt, mimetype, plugin) -> None:
+    pytest.importorskip(plugin, reason=f"{plugin} is not installed")
+    response = client.get(f"/posts/hello-world?format={fmt}", headers=ALICE)
+    assert response.status_code == 200
+    assert response.mimetype == mimetype
+    parsed = client.application.parse_body(mimetype, response.data)
+    assert parsed["author"] == {"username": "alice", "first_name": "Alice"}
+    assert parsed["content_size"] == len("My first post.")
+    assert "id" not in parsed and not any(k.startswith("private") for k in parsed)
