@@ -5,6 +5,7 @@ environment the test sets."""
 from __future__ import annotations
 
 import os
+import time
 
 from camshaft import Handler, rc
 from camshaft.testing import make_app
@@ -15,6 +16,9 @@ class Limited(Handler):
     throttle = (50, 3600)
 
     def read(self, key=None):
+        # Hold the worker a moment, so a burst spreads over all of them instead of one
+        # free worker taking the whole queue (the test checks several workers served).
+        time.sleep(0.02)
         return {"pid": os.getpid()}
 
 

@@ -4,10 +4,6 @@ one bucket with a limit of 50 give exactly 50 successes, and a nonce is accepted
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,85 +12,41 @@ import pytest
 import redis
 import requests
 
+from tests.servers import gunicorn
+
 pytestmark = [pytest.mark.redis, pytest.mark.gunicorn]
 
 HERE = Path(__file__).parent
 WORKERS = 4
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def server(tmp_path_factory, request):
-    """gunicorn serving redis_gunicorn_app with 4 workers; killed in a finalizer."""
+def server(tmp_path_factory):
+    """gunicorn serving redis_gunicorn_app with 4 workers; stopped, and its keys deleted,
+    afterwards."""
     redis_url = os.environ.get("CAMSHAFT_TEST_REDIS_URL")
     if not redis_url:
         pytest.skip("CAMSHAFT_TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)")
     prefix = f"camshaft-test:{uuid.uuid4().hex}:"
-    port = free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "gunicorn.log"
-    env = {
-        **os.environ,
-        "CAMSHAFT_TEST_REDIS_URL": redis_url,
-        "CAMSHAFT_TEST_REDIS_PREFIX": prefix,
-    }
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(WORKERS),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--chdir",
-                str(HERE),
-                "--log-level",
-                "info",
-                "--backlog",
-                "512",
-                "redis_gunicorn_app:app",
-            ],
-            stdout=out,
-            stderr=subprocess.STDOUT,
+    env = {"CAMSHAFT_TEST_REDIS_URL": redis_url, "CAMSHAFT_TEST_REDIS_PREFIX": prefix}
+    try:
+        with gunicorn(
+            "redis_gunicorn_app:app",
+            log=log,
+            ready_path="/health/",
+            workers=WORKERS,
             env=env,
-        )
-
-    def stop():
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
+            cwd=HERE,
+            extra_args=["--backlog", "512"],
+        ) as base:
+            yield base
+    finally:
         client = redis.Redis.from_url(redis_url)
         keys = list(client.scan_iter(match=prefix + "*"))
         if keys:
             client.delete(*keys)
         client.close()
-
-    request.addfinalizer(stop)
-    deadline = time.monotonic() + 30
-    while log.read_text().count("Booting worker") < WORKERS:
-        if proc.poll() is not None or time.monotonic() > deadline:
-            pytest.fail(f"gunicorn did not start:\n{log.read_text()}")
-        time.sleep(0.05)
-    base = f"http://127.0.0.1:{port}"
-    while True:
-        try:
-            if requests.get(base + "/health/", timeout=2).status_code == 200:
-                break
-        except requests.ConnectionError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(f"gunicorn did not answer:\n{log.read_text()}")
-        time.sleep(0.05)
-    return base
 
 
 def test_200_concurrent_requests_against_a_limit_of_50_give_exactly_50(server):
