@@ -7,6 +7,8 @@
 * Scopes per resource and verb (the handler's ``scopes``), enforced through
   ``camshaft_authorize``: 403 ``insufficient_scope``.
 * Clients, consumers, codes and tokens in SQL tables (SQLAlchemy Core; ``[oauth] url``).
+* Its part of the OpenAPI document (``camshaft_openapi``): the ``oauth2`` flows and
+  scopes, ``oauth1`` as a described scheme, the endpoints' bodies and responses.
 
 Settings live in the ``[oauth]`` section; see docs/oauth.md.
 """
@@ -21,6 +23,7 @@ from camshaft import AuthScheme, Option, Route, Settings, hookimpl
 from .endpoints import routes_for
 from .errors import OAuthProblem
 from .models import sha256_hex
+from .openapi import describe
 from .provider import OAuthProvider, provider_for
 from .repository import OAuthRepository
 from .schemes import BearerScheme, OAuth1Scheme
@@ -160,3 +163,10 @@ def camshaft_authorize(
 
 def settings_realm(request: Request) -> str:
     return str(request.app.settings.plugin("oauth")["realm"])
+
+
+@hookimpl
+def camshaft_openapi(app: App, document: dict[str, Any]) -> None:
+    """Describe the ``oauth2`` flows and scopes, the ``oauth1`` scheme, each operation's
+    scopes and the OAuth endpoints' real bodies and responses."""
+    describe(app, document)
