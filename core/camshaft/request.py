@@ -112,7 +112,6 @@ class Request:
         env = self.environ
         length_header = env.get("CONTENT_LENGTH", "")
         stream = env.get("wsgi.input")
-        too_large = PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
         if length_header:
             try:
                 length = int(length_header)
@@ -121,20 +120,20 @@ class Request:
             if length < 0:
                 raise BadRequest("Content-Length is negative.")
             if length > limit:
-                raise too_large
+                raise _too_large(limit)
             return stream.read(length) if stream is not None and length else b""
         chunked = "chunked" in env.get("HTTP_TRANSFER_ENCODING", "").lower()
         if stream is None or not (chunked or env.get("wsgi.input_terminated")):
             return b""
         parts, size = [], 0
-        while True:
+        while True:  # read no further than one byte past the limit
             chunk = stream.read(min(_CHUNK, limit + 1 - size))
             if not chunk:
                 break
             parts.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise too_large
+                raise _too_large(limit)
         return b"".join(parts)
 
     @property
@@ -168,6 +167,10 @@ class Request:
     def url_for(self, path: str) -> str:
         """An absolute URL for an app path (``/events/1``)."""
         return self.base_url + path
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
 
 
 def require_parser_for(media_type: str, known: dict[str, Any]) -> Any:
