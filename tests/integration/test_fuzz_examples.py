@@ -22,28 +22,15 @@ hypothesis = pytest.importorskip("hypothesis")
 requests = pytest.importorskip("requests")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
 from werkzeug.serving import WSGIRequestHandler, make_server  # noqa: E402
 
 from camshaft import App  # noqa: E402
 from camshaft.openapi import build_document  # noqa: E402
+from tests.fuzzing import CONFORMANCE_CHECKS  # noqa: E402
 
 MAX_EXAMPLES = 30
 #: Invalid requests (wrong types, missing members, bad keys) must get a documented 4xx.
 NEGATIVE_EXAMPLES = 10
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 ALICE = "Basic " + base64.b64encode(b"alice:wonderland").decode()
 
 
@@ -121,7 +108,9 @@ def _fuzz(
     )
     @given(case=strategy)
     def run(case: Any) -> None:
-        case.call_and_validate(base_url=base_url, session=session, headers=headers, checks=CHECKS)
+        case.call_and_validate(
+            base_url=base_url, session=session, headers=headers, checks=CONFORMANCE_CHECKS
+        )
 
     run()
 

@@ -19,22 +19,10 @@ schemathesis = pytest.importorskip("schemathesis")
 hypothesis = pytest.importorskip("hypothesis")
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import (  # noqa: E402
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    status_code_conformance,
-)
+
+from tests.fuzzing import CONFORMANCE_CHECKS  # noqa: E402
 
 OWNER = {"X-Test-User": "alice"}
-CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-]
 
 
 @pytest.fixture
@@ -195,7 +183,7 @@ def _call(schema: Any, base: str, path: str, method: str, **case: Any) -> Any:
     operation = schema[path][method]
     with requests.Session() as session:
         return operation.Case(**case).call_and_validate(
-            base_url=base, session=session, checks=CHECKS
+            base_url=base, session=session, checks=CONFORMANCE_CHECKS
         )
 
 
@@ -303,7 +291,7 @@ def test_schemathesis_finds_nothing_on_the_oauth_endpoints(served: tuple[Any, st
                 @given(case=operation.as_strategy(mode))
                 def run(case: Any) -> None:
                     case.call_and_validate(
-                        base_url=base, session=session, headers=OWNER, checks=CHECKS
+                        base_url=base, session=session, headers=OWNER, checks=CONFORMANCE_CHECKS
                     )
 
                 run()
