@@ -52,6 +52,7 @@ __all__ = ["App"]
 logger = logging.getLogger("camshaft")
 
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
+_MAX_CONTEXTS = 256
 _PLAIN = (dict, list, tuple, str, bytes, int, float, bool, type(None))
 StartResponse = Callable[..., Any]
 Out = tuple[str, list[tuple[str, str]], Iterable[bytes]]
@@ -450,7 +451,9 @@ class App:
             data = shape(data)
         ctx = self._contexts.get((many, columns))
         if ctx is None:  # a frozen dataclass is slow to build: one per shape, kept
-            ctx = self._contexts.setdefault((many, columns), EmitContext(many, columns))
+            ctx = EmitContext(many, columns)
+            if len(self._contexts) < _MAX_CONTEXTS:  # ?fields= makes columns client-chosen
+                self._contexts[(many, columns)] = ctx
         content_type = emitter.media_type + (
             f"; charset={emitter.charset}" if emitter.charset else ""
         )
