@@ -6,9 +6,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+
+from camshaft.handler import Handler
+from camshaft.testing import make_app
 
 SERVERS = {
     "postgres": "CAMSHAFT_TEST_POSTGRES_URL",
@@ -81,3 +85,32 @@ def engines_of(app) -> list[sa.Engine]:
     return list(
         {id(s.engine): s.engine for s in app.stores.values() if hasattr(s, "engine")}.values()
     )
+
+
+def people_handler(table: sa.Table | None, **attrs: Any) -> type:
+    """A handler serving ``table`` at ``/people/`` from the sqlalchemy store."""
+    base = {
+        "resource_name": "people",
+        "store": "sqlalchemy",
+        "source": table,
+        "filters": ("age", "name"),
+        "ordering": ("age", "name"),
+    }
+    base.update(attrs)
+    return type("PeopleHandler", (Handler,), base)
+
+
+@pytest.fixture
+def app_for(db_url, dropped, disposing):
+    """``app_for(table=None, options=None, settings=None, **handler_attrs)``: an app over
+    a fresh table on each backend; ``options`` go into the ``[sqlalchemy]`` section."""
+
+    def build(table=None, options=None, settings=None, **attrs):
+        table = people_table() if table is None else table
+        dropped.append((db_url, table))
+        merged = {**(settings or {}), "sqlalchemy": {"url": db_url, **(options or {})}}
+        app = make_app([people_handler(table, **attrs)], plugins=["sqlalchemy"], settings=merged)
+        disposing.extend(engines_of(app))
+        return app
+
+    return build

@@ -15,39 +15,12 @@ from camshaft.handler import Handler
 from camshaft.testing import make_app, make_client
 from camshaft_sqlalchemy import model_for
 
-from .conftest import engines_of, people_table
+from .conftest import engines_of, people_handler, people_table
 
 
 def _data(response) -> dict:
     """The item without the ``url`` link shaping adds."""
     return {k: v for k, v in response.json.items() if k != "url"}
-
-
-def _handler(table, **attrs):
-    base = {
-        "resource_name": "people",
-        "store": "sqlalchemy",
-        "source": table,
-        "filters": ("age", "name"),
-        "ordering": ("age", "name"),
-    }
-    base.update(attrs)
-    return type("PeopleHandler", (Handler,), base)
-
-
-@pytest.fixture
-def app_for(db_url, dropped, disposing):
-    """Build an app over a fresh table on each backend."""
-
-    def build(table=None, settings=None, **attrs):
-        table = people_table() if table is None else table
-        dropped.append((db_url, table))
-        merged = {"sqlalchemy": {"url": db_url}, **(settings or {})}
-        app = make_app([_handler(table, **attrs)], plugins=["sqlalchemy"], settings=merged)
-        disposing.extend(engines_of(app))
-        return app
-
-    return build
 
 
 def test_crud_round_trip_with_etags(app_for) -> None:
@@ -136,7 +109,7 @@ def test_url_from_the_environment(tmp_path, dropped, disposing) -> None:
     url = f"sqlite:///{tmp_path / 'sub' / 'env.db'}"
     table = people_table()
     app = make_app(
-        [_handler(table)],
+        [people_handler(table)],
         plugins=["sqlalchemy"],
         settings={"sqlalchemy": {"url": {"$env": "MY_DB"}}},
         environ={"MY_DB": url},
@@ -149,7 +122,7 @@ def test_url_from_the_environment(tmp_path, dropped, disposing) -> None:
 def test_bad_source_is_a_configuration_error(tmp_path) -> None:
     with pytest.raises(ConfigurationError, match="source"):
         make_app(
-            [_handler(None)],
+            [people_handler(None)],
             plugins=["sqlalchemy"],
             settings={"sqlalchemy": {"url": f"sqlite:///{tmp_path / 'x.db'}"}},
         )
@@ -157,7 +130,7 @@ def test_bad_source_is_a_configuration_error(tmp_path) -> None:
 
 def test_unreachable_database_is_503_with_retry_after(disposing) -> None:
     app = make_app(
-        [_handler(people_table(), store_options={"create_tables": False})],
+        [people_handler(people_table(), store_options={"create_tables": False})],
         plugins=["sqlalchemy"],
         settings={
             "sqlalchemy": {"url": "postgresql+psycopg://nobody@127.0.0.1:1/none", "retry_after": 7}
@@ -182,7 +155,9 @@ def test_lost_connections_are_replaced(dropped, disposing) -> None:
     url = server_url("postgres")
     table = people_table()
     dropped.append((url, table))
-    app = make_app([_handler(table)], plugins=["sqlalchemy"], settings={"sqlalchemy": {"url": url}})
+    app = make_app(
+        [people_handler(table)], plugins=["sqlalchemy"], settings={"sqlalchemy": {"url": url}}
+    )
     disposing.extend(engines_of(app))
     client = make_client(app)
     assert client.post("/people/", json={"name": "a", "age": 1}).status_code == 201

@@ -12,36 +12,8 @@ import pytest
 import sqlalchemy as sa
 
 from camshaft.errors import NotFound, PreconditionFailed
-from camshaft.handler import Handler
 from camshaft.stores import Filter, Query
-from camshaft.testing import make_app, make_client
-
-from .conftest import engines_of, people_table
-
-
-def _handler(table, **attrs):
-    base = {
-        "resource_name": "people",
-        "store": "sqlalchemy",
-        "source": table,
-        "filters": ("age", "name"),
-        "ordering": ("age", "name"),
-    }
-    base.update(attrs)
-    return type("PeopleHandler", (Handler,), base)
-
-
-@pytest.fixture
-def app_for(db_url, dropped, disposing):
-    def build(table=None, options=None, **attrs):
-        table = people_table() if table is None else table
-        dropped.append((db_url, table))
-        settings = {"sqlalchemy": {"url": db_url, **(options or {})}}
-        app = make_app([_handler(table, **attrs)], plugins=["sqlalchemy"], settings=settings)
-        disposing.extend(engines_of(app))
-        return app
-
-    return build
+from camshaft.testing import make_client
 
 
 def _exercise(store) -> list:
