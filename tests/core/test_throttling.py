@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 
 import pytest
 
@@ -21,6 +20,7 @@ from camshaft.errors import ConfigurationError, Unauthorized
 from camshaft.testing import make_app, make_client
 from camshaft.throttle_policy import ClientAddress, parse_scopes
 from camshaft.throttling import BackendUnavailable
+from tests.concurrency import all_at_once
 
 
 class Clock:
@@ -134,18 +134,7 @@ def test_steady_traffic_under_the_limit_is_never_throttled():
 def test_gcra_is_exact_under_concurrency():
     limiter = MemoryThrottle(Clock())
     rate = Rate(20, 60)
-    allowed = []
-    start = threading.Barrier(50)
-
-    def worker():
-        start.wait()
-        allowed.append(limiter.hit("shared", rate).allowed)
-
-    threads = [threading.Thread(target=worker) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    allowed = all_at_once(50, lambda: limiter.hit("shared", rate).allowed)
     assert allowed.count(True) == 20
 
 

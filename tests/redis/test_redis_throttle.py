@@ -16,6 +16,7 @@ from camshaft.testing import make_app, make_client
 from camshaft.throttling import BackendUnavailable
 from camshaft_redis import RedisThrottle
 from camshaft_redis.connection import RedisConnection, redacted
+from tests.concurrency import all_at_once
 
 pytestmark = pytest.mark.redis
 
@@ -69,18 +70,7 @@ def test_a_client_gets_through_again_after_retry_after(redis_url, prefix):
 def test_exact_under_concurrency_from_many_threads(redis_url, prefix):
     throttle = limiter(redis_url, prefix)
     rate = Rate(20, 3600)
-    results = []
-    start = threading.Barrier(40)
-
-    def worker():
-        start.wait()
-        results.append(throttle.hit("shared", rate).allowed)
-
-    threads = [threading.Thread(target=worker) for _ in range(40)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = all_at_once(40, lambda: throttle.hit("shared", rate).allowed)
     assert results.count(True) == 20
 
 
