@@ -1,16 +1,16 @@
 """Camshaft: a minimal, pluggable REST API framework on Werkzeug and pluggy."""
 
-from .app import App
-from .auth import ANONYMOUS, AuthScheme, Identity
-from .emission import EmitContext, Emitter, ParseLimits, Parser
-from .handler import Handler, Result, Status, rc
-from .nonces import NonceStore
-from .pagination import Collection, Page, Paginator
-from .plugins import hookimpl
-from .routing import Route
-from .settings import Option, Settings
-from .stores import Filter, Query, Record, Store, StoreBackend, StoreConfig
-from .throttling import Decision, Rate, ThrottleBackend, throttle
+from camshaft._kernel.app import App
+from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity
+from camshaft._kernel.auth.nonces import NonceStore
+from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
+from camshaft._kernel.handler import Handler, Result, Status, rc
+from camshaft._kernel.pagination import Collection, Page, Paginator
+from camshaft._kernel.plugin_manager import hookimpl
+from camshaft._kernel.routing import Route
+from camshaft._kernel.settings import Option, Settings
+from camshaft._kernel.stores.base import Filter, Query, Record, Store, StoreBackend, StoreConfig
+from camshaft._kernel.throttle.backend import Decision, Rate, ThrottleBackend, throttle
 
 __all__ = [
     "ANONYMOUS",

@@ -1,274 +1,31 @@
-"""Authorization: who may do what, per verb and per object, denied unless granted.
+"""Deprecated alias of :mod:`camshaft.permissions` (kept for one release)."""
 
-What "granted" means, for a request served by handler class ``H`` to identity ``I``:
+import warnings
 
-1. **Baseline.** A resource that names no scheme (and ``auth.default`` is empty) is open.
-   A resource that names any scheme grants only: an *authenticated* identity (a scheme
-   accepted credentials and gave an identity with an ``id``); or anybody when the resource
-   names the ``anonymous`` scheme (an explicit opt-in); or anybody served by the
-   resource's ``anonymous`` handler class. Anything else is refused.
-2. **Permissions narrow it.** When ``H.permissions`` is declared, the rules for the verb
-   must all return true. ``permissions`` is one rule, a list of rules (every verb), or a
-   mapping from HTTP verb (``"DELETE"``), action (``"delete"``) or ``"*"`` (any other
-   verb) to a rule or a list of rules. A verb the mapping does not cover is refused.
-   A rule is ``rule(request, identity, obj) -> bool``; ``obj`` is None at the request
-   stage and the object when the handler calls ``self.authorize(action, obj)``.
-3. **Plugin policies narrow it further.** ``camshaft_authorize`` implementations are
-   asked last; False refuses.
-
-A refusal at the request stage is 401 with the challenges when the client sent no
-credentials and some scheme could accept them, else 403. A refusal of one object is 403,
-or 404 when the ``auth.hide_forbidden`` setting is true (so the object's existence is not
-revealed).
-"""
-
-from __future__ import annotations
-
-import functools
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
-
-from .authentication import accepts_anonymous, asks_credentials, challenges
-from .errors import ConfigurationError, Forbidden, HTTPError, NotFound, Unauthorized
-from .routing import METHOD_ACTIONS
-
-if TYPE_CHECKING:
-    import pluggy
-
-    from .auth import AuthScheme, Identity
-    from .handler import Handler
-    from .request import Request
-    from .routing import Endpoint
+from camshaft.permissions import (
+    Permission,
+    anyone,
+    authenticated,
+    has_scopes,
+    is_allowed,
+    is_owner,
+    nobody,
+    object_rule,
+)
 
 __all__ = [
     "Permission",
     "anyone",
     "authenticated",
-    "authorize_object",
-    "authorize_request",
     "has_scopes",
     "is_allowed",
     "is_owner",
     "nobody",
     "object_rule",
-    "permissions_of",
-    "wire",
 ]
 
-#: ``rule(request, identity, obj) -> bool``; ``obj`` is None before an object is loaded.
-Permission = Callable[["Request", "Identity", Any], bool]
-Rules = dict[str, tuple[Permission, ...]]
-
-_VERB_OF = {action: verb for verb, action in METHOD_ACTIONS.items()}
-
-
-# ---------------------------------------------------------------------------- rules
-
-
-def authenticated(request: Request, identity: Identity, obj: Any) -> bool:
-    """Granted to an authenticated identity."""
-    return identity.is_authenticated
-
-
-def anyone(request: Request, identity: Identity, obj: Any) -> bool:
-    """Granted to everybody (use it to say so explicitly in a mapping)."""
-    return True
-
-
-def nobody(request: Request, identity: Identity, obj: Any) -> bool:
-    """Granted to nobody."""
-    return False
-
-
-def object_rule(func: Callable[[Request, Identity, Any], bool]) -> Permission:
-    """Make a rule about objects pass at the request stage (``obj`` None), so it only
-    decides when the handler calls ``self.authorize(action, obj)``."""
-
-    def rule(request: Request, identity: Identity, obj: Any) -> bool:
-        return True if obj is None else bool(func(request, identity, obj))
-
-    rule.__name__ = getattr(func, "__name__", "object_rule")
-    rule.__doc__ = func.__doc__
-    return rule
-
-
-def is_owner(field: str = "owner") -> Permission:
-    """An object rule: the object's ``field`` (a key or attribute) equals ``identity.id``."""
-
-    def owns(request: Request, identity: Identity, obj: Any) -> bool:
-        value = obj.get(field) if isinstance(obj, Mapping) else getattr(obj, field, None)
-        return identity.is_authenticated and value == identity.id
-
-    owns.__name__ = f"is_owner_{field}"
-    return object_rule(owns)
-
-
-def has_scopes(*scopes: str) -> Permission:
-    """Granted when the identity holds every one of ``scopes``."""
-    wanted = frozenset(scopes)
-
-    def holds(request: Request, identity: Identity, obj: Any) -> bool:
-        return wanted <= identity.scopes
-
-    holds.__name__ = "has_scopes_" + "_".join(sorted(wanted))
-    return holds
-
-
-# ---------------------------------------------------------------------- build time
-
-
-def _rule_tuple(owner: str, key: str, value: Any) -> tuple[Permission, ...]:
-    rules = tuple(value) if isinstance(value, list | tuple) else (value,)
-    for rule in rules:
-        if not callable(rule):
-            raise ConfigurationError(
-                f"{owner}.permissions[{key!r}] must be callables "
-                f"(request, identity, obj) -> bool, got {rule!r}"
-            )
-    return rules
-
-
-def permissions_of(cls: type) -> Rules | None:
-    """A handler class's ``permissions``, as HTTP verb (or ``"*"``) -> rules.
-
-    :return: None when the class declares none.
-    :raises ConfigurationError: a key that is no verb, action or ``"*"``, or a rule that
-        is not callable.
-    """
-    declared = getattr(cls, "permissions", None)
-    if declared is None:
-        return None
-    owner = cls.__name__
-    if not isinstance(declared, Mapping):
-        return {"*": _rule_tuple(owner, "*", declared)}
-    rules: Rules = {}
-    for key, value in declared.items():
-        verb = key if key == "*" else _VERB_OF.get(key, str(key).upper())
-        if verb != "*" and verb not in METHOD_ACTIONS:
-            raise ConfigurationError(
-                f"{owner}.permissions has key {key!r}; use an HTTP verb "
-                f"({', '.join(METHOD_ACTIONS)}), an action ({', '.join(_VERB_OF)}) or '*'"
-            )
-        rules[verb] = _rule_tuple(owner, str(key), value)
-    return rules
-
-
-def wire(endpoint: Endpoint, plugin_manager: pluggy.PluginManager) -> None:
-    """Decide once whether the endpoint needs authorization per request.
-
-    Reads ``endpoint.extra["auth"]`` and ``["anonymous"]`` (see
-    :func:`camshaft.authentication.wire`, called first); sets ``extra["authorize"]``.
-
-    :raises ConfigurationError: a ``permissions`` declaration is wrong.
-    """
-    extra = endpoint.extra
-    declared = permissions_of(endpoint.handler) is not None
-    if extra.get("anonymous") is not None:
-        declared = permissions_of(extra["anonymous"][0]) is not None or declared
-    # Plugin policies decide about identities, so they run where a resource names
-    # schemes (its own or auth.default); an open resource pays no per-request hook call.
-    extra["authorize_plugins"] = bool(extra["auth"]) and _has_hook(plugin_manager)
-    extra["authorize"] = bool(extra["auth"]) or declared
-
-
-def _has_hook(plugin_manager: pluggy.PluginManager) -> bool:
-    return bool(plugin_manager.hook.camshaft_authorize.get_hookimpls())
-
-
-def checks_objects(handler: Handler) -> bool:
-    """Whether :func:`authorize_object` can refuse for this handler: it declares
-    ``permissions``, or a plugin implements ``camshaft_authorize``. Callers skip loading
-    an object just to authorize it when this is false."""
-    cls: Any = type(handler)  # Any: mypy holds classes unhashable for lru_cache
-    if _compiled(cls) is not None:
-        return True
-    return _has_hook(handler.request.app.plugin_manager)
-
-
-@functools.lru_cache(maxsize=1024)
-def _compiled(cls: Any) -> Rules | None:
-    """:func:`permissions_of`, once per class (rules are checked on every request)."""
-    return permissions_of(cls)
-
-
-# ---------------------------------------------------------------------- per request
-
-
-def _rules_allow(cls: type, request: Request, identity: Identity, action: str, obj: Any) -> bool:
-    rules = _compiled(cls)
-    if rules is None:
-        return True
-    verb = _VERB_OF.get(action, action.upper())
-    chosen = rules.get(verb, rules.get("*"))
-    if chosen is None:
-        return False  # deny by default: the mapping grants nothing for this verb
-    return all(rule(request, identity, obj) for rule in chosen)
-
-
-def _plugins_allow(handler: Handler, action: str, obj: Any) -> bool:
-    request = handler.request
-    pm = request.app.plugin_manager
-    if not _has_hook(pm):
-        return True
-    verdict = pm.hook.camshaft_authorize(
-        request=request, identity=request.identity, handler=handler, action=action, obj=obj
-    )
-    return verdict is not False
-
-
-def _refusal(request: Request, schemes: Iterable[AuthScheme], detail: str) -> HTTPError:
-    schemes = tuple(schemes)
-    if not request.identity.is_authenticated and asks_credentials(schemes):
-        return Unauthorized(detail, headers=challenges(request, schemes))
-    return Forbidden(detail)
-
-
-def authorize_request(endpoint: Endpoint, handler: Handler, action: str) -> None:
-    """Check the baseline, the handler's permissions (``obj`` None) and plugin policies.
-
-    :param endpoint: the endpoint serving the request (its wired schemes).
-    :param handler: the handler instance about to serve it (the endpoint's class, or its
-        ``anonymous`` class).
-    :param action: ``"read"``, ``"create"``, ``"update"``, ``"patch"`` or ``"delete"``.
-    :raises Unauthorized: refused, no credentials were sent and some scheme asks for them.
-    :raises Forbidden: refused otherwise.
-    """
-    request = handler.request
-    identity = request.identity
-    schemes: tuple[AuthScheme, ...] = endpoint.extra["auth"]
-    served_anonymously = type(handler) is not endpoint.handler
-    if (
-        schemes
-        and not identity.is_authenticated
-        and not served_anonymously
-        and not accepts_anonymous(schemes)
-    ):
-        raise _refusal(request, schemes, "Authentication is required.")
-    if not _rules_allow(type(handler), request, identity, action, None):
-        raise _refusal(request, schemes, "You may not do this.")
-    if endpoint.extra["authorize_plugins"] and not _plugins_allow(handler, action, None):
-        raise _refusal(request, schemes, "You may not do this.")
-
-
-def is_allowed(handler: Handler, action: str, obj: Any) -> bool:
-    """Whether the handler's permissions and the plugin policies allow ``action`` on
-    ``obj`` for the request's identity (for filtering what a list shows)."""
-    request = handler.request
-    return _rules_allow(type(handler), request, request.identity, action, obj) and (
-        _plugins_allow(handler, action, obj)
-    )
-
-
-def authorize_object(handler: Handler, action: str, obj: Any) -> None:
-    """The per-object check behind ``Handler.authorize(action, obj)``.
-
-    :param action: an action (``"delete"``) or HTTP verb (``"DELETE"``).
-    :raises NotFound: refused and the ``auth.hide_forbidden`` setting is true.
-    :raises Forbidden: refused otherwise.
-    """
-    action = METHOD_ACTIONS.get(action.upper(), action) if action.isupper() else action
-    if is_allowed(handler, action, obj):
-        return
-    if handler.request.app.settings["auth"]["hide_forbidden"]:
-        raise NotFound(f"No resource at {handler.request.path}.")
-    raise Forbidden("You may not do this to this resource.")
+warnings.warn(
+    "camshaft.authorization is deprecated: import the rules from camshaft.permissions",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -9,8 +9,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from .app import App
-from .errors import ConfigurationError
+from camshaft._kernel.app import App
+from camshaft.errors import ConfigurationError
 
 __all__ = ["load_app", "main"]
 
@@ -66,7 +66,7 @@ def _routes(args: argparse.Namespace) -> int:
 
 
 def _plugins(args: argparse.Namespace) -> int:
-    from .plugins import make_plugin_manager, plugin_infos
+    from camshaft._kernel.plugin_manager import make_plugin_manager, plugin_infos
 
     pm = (
         make_plugin_manager({}, os.environ)
@@ -90,8 +90,8 @@ def _plugins(args: argparse.Namespace) -> int:
 def _openapi(args: argparse.Namespace) -> int:
     import json
 
-    from .emission import EmitContext
-    from .openapi import build_document
+    from camshaft._kernel.emission.descriptors import EmitContext
+    from camshaft._kernel.openapi import build_document
 
     app = load_app(args.app)
     document = build_document(app)

@@ -27,7 +27,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from .errors import BadRequest, FieldError, ValidationError
+from camshaft.errors import BadRequest, FieldError, ValidationError
 
 __all__ = [
     "BooleanField",

@@ -20,8 +20,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from camshaft import App, Handler, Result, rc, throttle
-from camshaft.authorization import authenticated, is_owner
 from camshaft.errors import BadRequest, NotFound
+from camshaft.permissions import authenticated, is_owner
 
 #: Who may log in; the hashes are of "wonderland" and "builder".
 PASSWORD_HASHES = {

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from camshaft import Handler, Identity, hookimpl
-from camshaft.auth import AuthScheme
-from camshaft.authorization import authenticated, has_scopes, is_owner, nobody
+from camshaft._kernel.auth.identity import AuthScheme
 from camshaft.errors import ConfigurationError, Unauthorized
+from camshaft.permissions import authenticated, has_scopes, is_owner, nobody
 from camshaft.testing import make_app, make_client
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from camshaft.handler import Handler
+from camshaft._kernel.handler import Handler
 from camshaft.models import IntegerField, Model, StringField
 from camshaft.testing import make_app, make_client
 

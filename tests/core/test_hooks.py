@@ -26,8 +26,8 @@ from camshaft import (
     StoreBackend,
     ThrottleBackend,
     hookimpl,
-    hookspecs,
 )
+from camshaft._kernel import hookspecs
 from camshaft.builtins.memory_store import MemoryStore
 from camshaft.errors import ConfigurationError
 from camshaft.testing import make_app, make_client

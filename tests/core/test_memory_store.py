@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from camshaft._kernel.stores.base import StoreConfig
 from camshaft.builtins.memory_store import MemoryStore
-from camshaft.stores import StoreConfig
 from camshaft.testing.contracts import StoreContract
 
 

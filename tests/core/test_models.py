@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
+from camshaft._kernel.handler import Handler
 from camshaft.errors import BadRequest, ValidationError
-from camshaft.handler import Handler
 from camshaft.models import (
     BooleanField,
     ChoiceField,

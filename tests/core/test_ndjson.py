@@ -10,9 +10,9 @@ import pytest
 from hypothesis import strategies as st
 
 from camshaft import EmitContext, Handler, ParseLimits
+from camshaft._kernel.plugin_manager import BUILTINS
 from camshaft.builtins.ndjson_format import EMITTER, parse
 from camshaft.errors import BadRequest
-from camshaft.plugins import BUILTINS
 from camshaft.testing import make_app, make_client
 from camshaft.testing.contracts import EmitterContract
 from camshaft.testing.samples import VALUES

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from camshaft import EmitContext, Emitter, Handler, hookimpl
-from camshaft.negotiation import parse_accept
+from camshaft._kernel.emission.negotiation import parse_accept
 from camshaft.testing import make_app, make_client
 
 

@@ -12,8 +12,8 @@ import pytest
 from openapi_spec_validator import validate
 
 from camshaft import AuthScheme, Handler, Identity
+from camshaft._kernel.openapi import build_document, included
 from camshaft.models import ChoiceField, IntegerField, Model, StringField
-from camshaft.openapi import build_document, included
 from camshaft.testing import make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -295,21 +295,24 @@ def _event_handlers() -> tuple[type[Handler], type[Handler]]:
 # --------------------------------------------------------------------------- security
 
 
-class _Owner:
-    header = "X-Key"
-    bearer = True
-    openapi_flows = {
-        "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {"read": "Read things"}}
-    }
+_DESCRIBED = {
+    "basic": {"type": "http", "scheme": "basic"},
+    "apikey": {"type": "apiKey", "in": "header", "name": "X-Key"},
+    "oauth2": {
+        "type": "oauth2",
+        "flows": {
+            "clientCredentials": {"tokenUrl": "/oauth/token", "scopes": {"read": "Read things"}}
+        },
+    },
+}
 
-    def authenticate(self, request: Any) -> Identity | None:
-        return None
+
+def _nobody(request: Any) -> Identity | None:
+    return None
 
 
 def _schemes_plugin() -> object:
     from camshaft import hookimpl
-
-    owner = _Owner()
 
     class Plugin:
         camshaft_name = "fakeauth"
@@ -317,32 +320,36 @@ def _schemes_plugin() -> object:
         @staticmethod
         @hookimpl
         def camshaft_auth_schemes() -> list[AuthScheme]:
-            names = ("basic", "digest", "apikey", "oauth1", "oauth2", "custom")
-            return [AuthScheme(n, owner.authenticate) for n in names]
+            names = ("basic", "apikey", "oauth2", "custom")
+            return [AuthScheme(n, _nobody, openapi=_DESCRIBED.get(n)) for n in names]
 
     return Plugin()
 
 
-def test_security_schemes_per_kind_and_per_operation() -> None:
+def test_schemes_describe_themselves_and_every_operation_names_them() -> None:
     class Secret(GreetingHandler):
         resource_name = "secrets"
-        authentication = ("basic", "digest", "apikey", "oauth1", "oauth2", "custom")
+        authentication = ("basic", "apikey", "oauth2", "custom")
 
     document = _doc(Secret, plugins=[_schemes_plugin()])
     schemes = document["components"]["securitySchemes"]
-    assert schemes["basic"]["scheme"] == "basic" and schemes["digest"]["scheme"] == "digest"
-    assert schemes["apikey"] | {"description": ""} == {
-        "type": "apiKey",
-        "in": "header",
-        "name": "X-Key",
-        "description": "",
-    }
-    assert schemes["oauth1"]["type"] == "http" and "OAuth 1.0a" in schemes["oauth1"]["description"]
-    assert schemes["oauth2"]["flows"]["clientCredentials"]["scopes"] == {"read": "Read things"}
-    assert schemes["custom"]["type"] == "http"
+    for name, described in _DESCRIBED.items():
+        assert schemes[name] == described
+    # A scheme that does not describe itself is documented as an HTTP scheme of its name.
+    assert schemes["custom"]["type"] == "http" and schemes["custom"]["scheme"] == "custom"
     op = document["paths"]["/secrets/{key}"]["get"]
     assert op["security"] == [{n: []} for n in Secret.authentication]
     assert "401" in op["responses"] and "403" in op["responses"]
+
+
+def test_the_core_names_no_scheme() -> None:
+    """Descriptions come from descriptors: the kernel's OpenAPI code names no plugin."""
+    import camshaft._kernel.openapi as package
+
+    folder = Path(package.__file__).parent
+    text = "\n".join(f.read_text() for f in folder.glob("*.py"))
+    for name in ("'basic'", '"basic"', '"digest"', '"apikey"', '"oauth1"', '"oauth2"'):
+        assert name not in text
 
 
 def test_an_anonymous_handler_makes_security_optional() -> None:

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from camshaft import Handler
-from camshaft.crud import StoreCollection
+from camshaft._kernel.stores.base import Query
+from camshaft._kernel.stores.crud import StoreCollection
 from camshaft.errors import ConfigurationError
-from camshaft.stores import Query
 from camshaft.testing import make_app, make_client
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from camshaft import App, Emitter, Handler, hookimpl
+from camshaft._kernel.plugin_manager import BUILTINS, make_plugin_manager, plugin_infos
 from camshaft.errors import PluginLoadError
-from camshaft.plugins import BUILTINS, make_plugin_manager, plugin_infos
 from camshaft.testing import make_app, make_client
 
 

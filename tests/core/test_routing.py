@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from camshaft import App, Handler, Route
+from camshaft._kernel.handler import default_resource_name
 from camshaft.errors import ConfigurationError
-from camshaft.handler import default_resource_name
 from camshaft.testing import make_app, make_client
 
 

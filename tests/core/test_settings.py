@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 
 from camshaft import Handler, Option, hookimpl
+from camshaft._kernel.settings import Settings, load_raw_settings
 from camshaft.errors import ConfigurationError
-from camshaft.settings import Settings, load_raw_settings
 from camshaft.testing import make_app
 
 
@@ -168,7 +168,7 @@ def test_order_setting_decides_which_plugin_wins_a_name():
 def test_every_core_option_is_documented():
     from pathlib import Path
 
-    from camshaft.settings import CORE_OPTIONS
+    from camshaft._kernel.settings import CORE_OPTIONS
 
     text = (Path(__file__).resolve().parents[2] / "docs" / "settings.md").read_text()
 

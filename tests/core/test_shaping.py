@@ -16,10 +16,10 @@ import pytest
 from werkzeug.test import EnvironBuilder
 
 from camshaft import EmitContext, Emitter, Handler, hookimpl
+from camshaft._kernel.request import Request
+from camshaft._kernel.shaping.representation import MaxDepthError
+from camshaft._kernel.shaping.shaper import columns_for, shaper_for, to_plain
 from camshaft.errors import ConfigurationError
-from camshaft.representation import MaxDepthError
-from camshaft.request import Request
-from camshaft.shaping import columns_for, shaper_for, to_plain
 from camshaft.testing import make_app, make_client
 
 # ---------------------------------------------------------------- objects used below

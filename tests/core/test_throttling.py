@@ -15,11 +15,11 @@ from camshaft import (
     hookimpl,
     throttle,
 )
+from camshaft._kernel.throttle.backend import BackendUnavailable
+from camshaft._kernel.throttle.policy import ClientAddress, parse_scopes
 from camshaft.builtins.memory_throttle import MemoryThrottle, per_worker_warning, worker_count
 from camshaft.errors import ConfigurationError, Unauthorized
 from camshaft.testing import make_app, make_client
-from camshaft.throttle_policy import ClientAddress, parse_scopes
-from camshaft.throttling import BackendUnavailable
 from tests.concurrency import all_at_once
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from camshaft._kernel.stores.base import StoreConfig
 from camshaft.builtins.memory_store import MemoryStore
-from camshaft.stores import StoreConfig
 from camshaft_kv import DocumentStore, FileBackend, KVStore, ShelveBackend, StoreDocuments
 
 BACKENDS: dict[str, Callable[[Path], KVStore]] = {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from camshaft._kernel.stores.base import Query
 from camshaft.errors import Conflict, PreconditionFailed
-from camshaft.stores import Query
 from camshaft_kv import CorruptEntry, FileBackend, KVStore
 
 from .conftest import BACKENDS, files_outside
@@ -116,7 +116,7 @@ def test_record_that_is_not_json_is_a_400(kv: KVStore) -> None:
 
 
 def test_filters_tolerate_mixed_types(kv: KVStore) -> None:
-    from camshaft.stores import Filter
+    from camshaft._kernel.stores.base import Filter
 
     kv.create({"age": 3})
     kv.create({"age": "old"})

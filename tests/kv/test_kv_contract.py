@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from camshaft.stores import Store
+from camshaft._kernel.stores.base import Store
 from camshaft.testing.contracts import StoreContract
 from camshaft_kv import FileBackend, KVStore, ShelveBackend
 

@@ -11,9 +11,9 @@ import pytest
 import redis
 
 from camshaft import Handler, Rate
+from camshaft._kernel.throttle.backend import BackendUnavailable
 from camshaft.errors import ConfigurationError
 from camshaft.testing import make_app, make_client
-from camshaft.throttling import BackendUnavailable
 from camshaft_redis import RedisThrottle
 from camshaft_redis.connection import RedisConnection, redacted
 from tests.concurrency import all_at_once

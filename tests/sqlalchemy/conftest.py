@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from camshaft.handler import Handler
+from camshaft._kernel.handler import Handler
 from camshaft.testing import make_app
 
 SERVERS = {

@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from camshaft._kernel.handler import Handler
 from camshaft.errors import ConfigurationError
-from camshaft.handler import Handler
 from camshaft.testing import make_app, make_client
 from camshaft_sqlalchemy import model_for
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from camshaft.handler import Handler
+from camshaft._kernel.handler import Handler
 from camshaft.testing import make_app, make_client
 
 from .conftest import engines_of, people_table

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from camshaft.stores import StoreConfig
+from camshaft._kernel.stores.base import StoreConfig
 from camshaft.testing.contracts import StoreContract
 from camshaft_sqlalchemy import SqlStore
 from camshaft_sqlalchemy.engines import create_engine

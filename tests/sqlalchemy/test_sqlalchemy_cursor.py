@@ -15,8 +15,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from camshaft._kernel.handler import Handler
 from camshaft.errors import BadRequest, ConfigurationError
-from camshaft.handler import Handler
 from camshaft.testing import make_app, make_client
 from camshaft_sqlalchemy.cursor_tokens import AFTER, CursorCodec, Position
 

@@ -11,8 +11,8 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
+from camshaft._kernel.stores.base import Filter, Query
 from camshaft.errors import NotFound, PreconditionFailed
-from camshaft.stores import Filter, Query
 from camshaft.testing import make_client
 
 

@@ -6,9 +6,7 @@ as :data:`camshaft.ANONYMOUS`; a resource that names no scheme at all is open an
 
 from __future__ import annotations
 
-from camshaft.auth import ANONYMOUS, AuthScheme, Identity
-from camshaft.plugins import hookimpl
-from camshaft.request import Request
+from camshaft.plugin import ANONYMOUS, AuthScheme, Identity, Request, hookimpl
 
 
 def authenticate(request: Request) -> Identity:

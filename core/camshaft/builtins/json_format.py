@@ -1,96 +1,15 @@
-"""The default JSON emitter and parser (``application/json``).
-
-Emitting: datetimes and dates as ISO 8601 strings, UUIDs and Decimals as strings, enums
-by value, bytes as base64, sets and tuples as arrays. Parsing rejects NaN/Infinity,
-duplicate object keys and nesting past ``max_depth`` (each a 400).
-"""
+"""The default JSON emitter and parser (``application/json``): the shared codec
+(:mod:`camshaft.plugin` ``json_emit``/``json_parse``) as a format plugin."""
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import datetime
-import decimal
-import enum
-import json
-import uuid
-from collections.abc import Iterable, Iterator
-from typing import Any
-
-from camshaft.emission import EmitContext, Emitter, ParseLimits, Parser
-from camshaft.errors import BadRequest
-from camshaft.limits import check_json_depth
-from camshaft.plugins import hookimpl
-
-
-def default(obj: Any) -> Any:
-    """JSON's representation of the rich scalars and objects it has no type for."""
-    if isinstance(obj, datetime.datetime | datetime.date | datetime.time):
-        return obj.isoformat()
-    if isinstance(obj, uuid.UUID | decimal.Decimal):
-        return str(obj)
-    if isinstance(obj, enum.Enum):
-        return obj.value
-    if isinstance(obj, bytes | bytearray | memoryview):
-        return base64.b64encode(bytes(obj)).decode("ascii")
-    if isinstance(obj, set | frozenset):
-        return sorted(obj, key=repr)
-    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-    raise TypeError(f"{type(obj).__name__} is not JSON serializable")
-
-
-_encoder = json.JSONEncoder(
-    ensure_ascii=False, allow_nan=False, separators=(",", ":"), default=default
-)
-
-
-def emit(data: Any, ctx: EmitContext) -> bytes:
-    return _encoder.encode(data).encode("utf-8")
-
-
-def stream(items: Iterable[Any], ctx: EmitContext) -> Iterator[bytes]:
-    """A JSON array written item by item; an error mid-way leaves it unterminated."""
-    yield b"["
-    first = True
-    for item in items:
-        yield (b"" if first else b",") + _encoder.encode(item).encode("utf-8")
-        first = False
-    yield b"]"
-
-
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"{name} is not allowed")
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    obj = dict(pairs)
-    if len(obj) != len(pairs):
-        seen: set[str] = set()
-        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise ValueError(f"duplicate key {dup!r}")
-    return obj
-
-
-_decoder = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
-
-
-def parse(body: bytes, limits: ParseLimits) -> Any:
-    check_json_depth(body, limits.max_depth)
-    try:
-        text = body.decode("utf-8-sig")
-        return _decoder.decode(text)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise BadRequest(f"The body is not valid JSON: {exc}", title="Malformed JSON") from None
-    except RecursionError:  # belt and braces: the depth check runs first
-        raise BadRequest("The body nests too deeply.") from None
-
+from camshaft.plugin import Emitter, Parser, hookimpl, json_emit, json_parse, json_stream
 
 EMITTER = Emitter(
     format="json",
     media_type="application/json",
-    emit=emit,
-    stream=stream,
+    emit=json_emit,
+    stream=json_stream,
     problem_media_type="application/problem+json",
 )
 
@@ -102,4 +21,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl(trylast=True)
 def camshaft_parsers() -> list[Parser]:
-    return [Parser("application/json", parse)]
+    return [Parser("application/json", json_parse)]

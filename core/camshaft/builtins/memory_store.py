@@ -14,8 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
-from camshaft.plugins import hookimpl
-from camshaft.stores import Filter, Query, Record, StoreBackend, StoreConfig
+from camshaft.plugin import Filter, Query, Record, StoreBackend, StoreConfig, hookimpl
 
 
 def _contains(value: Any, needle: Any) -> bool:

@@ -17,12 +17,11 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from camshaft.nonces import MemoryNonceStore, NonceStore
-from camshaft.plugins import hookimpl
-from camshaft.throttling import Decision, Rate, ThrottleBackend
+from camshaft._kernel.auth.nonces import MemoryNonceStore, NonceStore
+from camshaft.plugin import Decision, Rate, ThrottleBackend, hookimpl
 
 if TYPE_CHECKING:
-    from camshaft.app import App
+    from camshaft._kernel.app import App
 
 logger = logging.getLogger("camshaft.throttle")
 
@@ -113,7 +112,7 @@ def per_worker_warning(environ: Mapping[str, str], argv: Sequence[str]) -> str |
 @hookimpl(trylast=True)
 def camshaft_startup(app: App) -> None:
     policies = (
-        endpoint.extra.get("throttle")
+        app.wiring_for(endpoint).throttle
         for group in app.groups()
         for endpoint in group.versions.values()
     )

@@ -17,16 +17,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from camshaft.builtins import json_format
-from camshaft.emission import EmitContext, Emitter, ParseLimits, Parser
 from camshaft.errors import BadRequest
-from camshaft.plugins import hookimpl
+from camshaft.plugin import (
+    EmitContext,
+    Emitter,
+    ParseLimits,
+    Parser,
+    hookimpl,
+    json_emit,
+    json_parse,
+)
 
 MEDIA_TYPE = "application/x-ndjson"
 
 
 def _line(item: Any, ctx: EmitContext) -> bytes:
-    return json_format.emit(item, ctx) + b"\n"
+    return json_emit(item, ctx) + b"\n"
 
 
 def emit(data: Any, ctx: EmitContext) -> bytes:
@@ -46,7 +52,7 @@ def parse(body: bytes, limits: ParseLimits) -> list[Any]:
         if not line.strip():
             continue
         try:
-            out.append(json_format.parse(line, limits))
+            out.append(json_parse(line, limits))
         except BadRequest as exc:
             raise BadRequest(f"Line {number}: {exc.detail}", title=exc.title) from None
     return out

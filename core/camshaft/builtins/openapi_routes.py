@@ -16,14 +16,12 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from camshaft.handler import Handler, default_resource_name
-from camshaft.openapi import DocumentCache, docs_page
-from camshaft.plugins import hookimpl
-from camshaft.routing import Route
-from camshaft.settings import Settings
+from camshaft._kernel.handler import Handler, default_resource_name
+from camshaft._kernel.openapi import DocumentCache, docs_page
+from camshaft.plugin import Route, Settings, hookimpl
 
 if TYPE_CHECKING:
-    from camshaft.app import App
+    from camshaft._kernel.app import App
 
 logger = logging.getLogger("camshaft.openapi")
 

@@ -20,51 +20,24 @@ Rules both follow:
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from camshaft.errors import BadRequest, ConfigurationError
-from camshaft.pagination import Collection, Page, Paginator
-from camshaft.plugins import hookimpl
-from camshaft.request import Request
-from camshaft.settings import Settings
+from camshaft.plugin import (
+    Collection,
+    Page,
+    Paginator,
+    Request,
+    Settings,
+    hookimpl,
+    int_arg,
+    page_size,
+)
 
-_INTEGER = re.compile(r"-?[0-9]{1,15}")
 #: Offsets past this are refused: no store pages that far, and SQL OFFSET must not overflow.
 MAX_OFFSET = 10**12
-
-
-def _int_arg(request: Request, name: str, default: int, minimum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not _INTEGER.fullmatch(raw):
-        raise BadRequest(
-            f"Query parameter {name!r} must be an integer, got {raw[:40]!r}.",
-            title="Invalid pagination parameter",
-        )
-    value = int(raw)
-    if value < minimum:
-        raise BadRequest(
-            f"Query parameter {name!r} must be at least {minimum}, got {value}.",
-            title="Invalid pagination parameter",
-        )
-    return value
-
-
-def _size(request: Request, name: str) -> int:
-    options = request.app.settings["pagination"]
-    size = _int_arg(request, name, options["per_page"], 1)
-    if size > options["max_per_page"]:
-        if not options["clamp"]:
-            raise BadRequest(
-                f"Query parameter {name!r} may be at most {options['max_per_page']}.",
-                title="Invalid pagination parameter",
-            )
-        size = options["max_per_page"]
-    return size
 
 
 def _check_offset(offset: int) -> None:
@@ -108,8 +81,8 @@ def paginate_pages(request: Request, collection: Collection) -> Page:
 
     :raises BadRequest: a malformed or out-of-range parameter.
     """
-    per_page = _size(request, "per_page")
-    page = _int_arg(request, "page", 1, 1)
+    per_page = page_size(request, "per_page")
+    page = int_arg(request, "page", 1, 1)
     offset = (page - 1) * per_page
     _check_offset(offset)
     exact, count = _counting(request, collection)
@@ -139,8 +112,8 @@ def paginate_offset(request: Request, collection: Collection) -> Page:
 
     :raises BadRequest: a malformed or out-of-range parameter.
     """
-    limit = _size(request, "limit")
-    offset = _int_arg(request, "offset", 0, 0)
+    limit = page_size(request, "limit")
+    offset = int_arg(request, "offset", 0, 0)
     _check_offset(offset)
     exact, count = _counting(request, collection)
     items, more = _window(collection, offset, limit, exact)

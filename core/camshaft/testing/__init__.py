@@ -12,10 +12,10 @@ from typing import Any
 
 from werkzeug.test import Client
 
-from ..app import App
-from ..errors import PluginLoadError
-from ..handler import Handler
-from ..plugins import ENTRY_POINT_GROUP
+from camshaft._kernel.app import App
+from camshaft._kernel.handler import Handler
+from camshaft._kernel.plugin_manager import ENTRY_POINT_GROUP
+from camshaft.errors import PluginLoadError
 
 __all__ = ["Client", "load_plugin", "make_app", "make_client"]
 

@@ -21,13 +21,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis.strategies import SearchStrategy
 
-from ..app import App
-from ..emission import EmitContext
-from ..errors import Conflict, NotFound, PreconditionFailed
-from ..handler import Handler
-from ..stores import Filter, Query, Store
-from . import make_app, make_client, samples
-from .samples import PLAIN_SAMPLE
+from camshaft._kernel.app import App
+from camshaft._kernel.emission.descriptors import EmitContext
+from camshaft._kernel.handler import Handler
+from camshaft._kernel.stores.base import Filter, Query, Store
+from camshaft.errors import Conflict, NotFound, PreconditionFailed
+from camshaft.testing import make_app, make_client, samples
+from camshaft.testing.samples import PLAIN_SAMPLE
 
 __all__ = ["AuthContract", "EmitterContract", "StoreContract"]
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from werkzeug.test import Client
 
-from ..app import App
-from . import make_app, make_client
+from camshaft._kernel.app import App
+from camshaft.testing import make_app, make_client
 
 
 @pytest.fixture

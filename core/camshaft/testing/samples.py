@@ -27,7 +27,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
-from ..handler import Handler
+from camshaft._kernel.handler import Handler
 
 __all__ = [
     "PLAIN_SAMPLE",

@@ -22,13 +22,13 @@ import secrets
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from camshaft.auth import AuthScheme, Identity
 from camshaft.errors import ConfigurationError, Unauthorized
+from camshaft.plugin import AuthScheme, Identity
 
 from .headers import authorization, quote
 
 if TYPE_CHECKING:
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
 __all__ = ["ApiKeyScheme", "hash_api_secret", "make_api_key"]
 
@@ -97,7 +97,16 @@ class ApiKeyScheme:
         self._dummy = hash_api_secret(secrets.token_urlsafe(32))
 
     def descriptor(self, name: str = "apikey") -> AuthScheme:
-        return AuthScheme(name, self.authenticate, self.challenge)
+        text = f"An API key '<key_id>.<secret>' in the {self.header} header."
+        if self.bearer:
+            text += " 'Authorization: Bearer <key_id>.<secret>' is accepted too."
+        return AuthScheme(
+            name,
+            self.authenticate,
+            self.challenge,
+            openapi={"type": "apiKey", "in": "header", "name": self.header, "description": text},
+            vary=(self.header,),
+        )
 
     def challenge(self, request: Request) -> str:
         if self.bearer:

@@ -11,14 +11,14 @@ import binascii
 import hmac
 from typing import TYPE_CHECKING, Any
 
-from camshaft.auth import AuthScheme, Identity
 from camshaft.errors import Unauthorized
+from camshaft.plugin import AuthScheme, Identity
 
 from .headers import authorization, quote
 from .passwords import make_password_hash, verify_password
 
 if TYPE_CHECKING:
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
 __all__ = ["BasicScheme"]
 
@@ -38,7 +38,12 @@ class BasicScheme:
         self._dummy = make_password_hash("camshaft-httpauth dummy password")
 
     def descriptor(self, name: str = "basic") -> AuthScheme:
-        return AuthScheme(name, self.authenticate, self.challenge)
+        return AuthScheme(
+            name,
+            self.authenticate,
+            self.challenge,
+            openapi={"type": "http", "scheme": "basic", "description": "HTTP Basic (RFC 7617)."},
+        )
 
     def challenge(self, request: Request) -> str:
         return f'Basic realm={quote(self.realm)}, charset="UTF-8"'

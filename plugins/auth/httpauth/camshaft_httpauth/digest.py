@@ -23,14 +23,14 @@ from urllib.parse import unquote, urlsplit
 
 from werkzeug.http import parse_dict_header
 
-from camshaft.auth import AuthScheme, Identity
 from camshaft.errors import ConfigurationError, Unauthorized
+from camshaft.plugin import AuthScheme, Identity
 
 from .headers import authorization, quote
 from .users import DIGEST_ALGORITHMS
 
 if TYPE_CHECKING:
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
 __all__ = ["DigestScheme"]
 
@@ -93,7 +93,12 @@ class DigestScheme:
         self._opaque = self._sign(b"opaque").hex()
 
     def descriptor(self, name: str = "digest") -> AuthScheme:
-        return AuthScheme(name, self.authenticate, self.challenge)
+        return AuthScheme(
+            name,
+            self.authenticate,
+            self.challenge,
+            openapi={"type": "http", "scheme": "digest", "description": "HTTP Digest (RFC 7616)."},
+        )
 
     # ------------------------------------------------------------------ nonces
 

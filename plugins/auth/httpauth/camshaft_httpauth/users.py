@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import ConfigurationError
-from camshaft.stores import Store
+from camshaft.plugin import Store
 
 from .passwords import check_hash_format
 

@@ -24,14 +24,14 @@ from .endpoints import routes_for
 from .errors import OAuthProblem
 from .models import sha256_hex
 from .openapi import describe
-from .provider import OAuthProvider, provider_for
+from .provider import OAuthProvider, provider_for, register
 from .repository import OAuthRepository
 from .schemes import BearerScheme, OAuth1Scheme
 from .scopes import TOKEN_SCHEMES, check_declaration, required_scopes, scope_refusal
 
 if TYPE_CHECKING:
     from camshaft import App, Identity
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
 __all__ = [
     "BearerScheme",
@@ -117,9 +117,8 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
 
 
 @hookimpl
-def camshaft_auth_schemes(settings: Settings) -> list[AuthScheme]:
-    provider = OAuthProvider(settings.plugin("oauth"))
-    return [BearerScheme(provider).descriptor(), OAuth1Scheme(provider).descriptor()]
+def camshaft_auth_schemes(app: App, settings: Settings) -> list[AuthScheme]:
+    return register(app, settings.plugin("oauth"))
 
 
 @hookimpl
@@ -139,9 +138,9 @@ def camshaft_startup(app: App, settings: Settings) -> None:
     for group in app.groups():
         for endpoint in group.versions.values():
             check_declaration(endpoint.handler)
-            anonymous = endpoint.extra.get("anonymous")
+            anonymous = app.wiring_for(endpoint).anonymous
             if anonymous is not None:
-                check_declaration(anonymous[0])
+                check_declaration(anonymous.handler)
 
 
 @hookimpl

@@ -22,7 +22,7 @@ from werkzeug.wsgi import get_current_url
 from .errors import OAuthProblem
 
 if TYPE_CHECKING:
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
 __all__ = [
     "CamshaftOAuth2Request",

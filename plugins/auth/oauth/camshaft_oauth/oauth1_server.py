@@ -39,7 +39,7 @@ from .errors import OAuthProblem, from_authlib
 from .models import Consumer, OAuth1Token
 
 if TYPE_CHECKING:
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
     from .provider import OAuthProvider
 

@@ -23,8 +23,8 @@ import copy
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from .provider import is_ours
 from .repository import GRANT_TYPES
-from .schemes import BearerScheme, OAuth1Scheme
 from .scopes import TOKEN_SCHEMES, required_scopes
 
 if TYPE_CHECKING:
@@ -154,11 +154,6 @@ SCHEMAS: dict[str, Any] = {
 
 def _ref(name: str) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _owner(app: App, name: str) -> Any:
-    scheme = app.auth_schemes.get(name)
-    return getattr(getattr(scheme, "authenticate", None), "__self__", None)
 
 
 def _endpoint_paths(app: App, document: Mapping[str, Any]) -> Iterable[tuple[type, str]]:
@@ -438,11 +433,11 @@ def describe(app: App, document: dict[str, Any]) -> None:
     components.setdefault("schemas", {}).update(copy.deepcopy(SCHEMAS))
     grants = _scope_requirements(app, document)
     schemes = components.setdefault("securitySchemes", {})
-    if isinstance(_owner(app, "oauth2"), BearerScheme):
+    if is_ours(app, "oauth2"):
         supported = section["oauth2"]["scopes_supported"]
         described = _oauth2_scheme(section, _scopes(supported, grants))
         if described is not None:
             schemes["oauth2"] = described
-    if isinstance(_owner(app, "oauth1"), OAuth1Scheme):
+    if is_ours(app, "oauth1"):
         schemes["oauth1"] = _oauth1_scheme(section)
     _describe_endpoints(section, document)

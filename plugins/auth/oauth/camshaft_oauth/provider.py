@@ -5,7 +5,10 @@ from __future__ import annotations
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from camshaft.plugin import AuthScheme, StashKey
 
 from .consent import ConsentSigner, load_consent
 from .oauth2_server import OAuth2Server
@@ -15,7 +18,7 @@ from .schemes import BearerScheme, OAuth1Scheme
 if TYPE_CHECKING:
     from camshaft import App
 
-__all__ = ["OAuthProvider", "provider_for"]
+__all__ = ["OAuthProvider", "Registered", "is_ours", "provider_for", "register", "registered_key"]
 
 
 class OAuthProvider:
@@ -51,13 +54,40 @@ class OAuthProvider:
         return self.clock()
 
 
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """What camshaft-oauth registered in one app: its provider and scheme descriptors."""
+
+    provider: OAuthProvider
+    schemes: tuple[AuthScheme, ...]
+
+
+#: camshaft-oauth's state in ``app.stash``.
+registered_key = StashKey[Registered]()
+
+
+def register(app: App, section: Mapping[str, Any]) -> list[AuthScheme]:
+    """Make ``app``'s provider and its ``oauth2`` / ``oauth1`` descriptors, kept in
+    ``app.stash`` so routes, OpenAPI and tests find them without asking a scheme."""
+    provider = OAuthProvider(section)
+    schemes = (BearerScheme(provider).descriptor(), OAuth1Scheme(provider).descriptor())
+    app.stash[registered_key] = Registered(provider, schemes)
+    return list(schemes)
+
+
+def is_ours(app: App, name: str) -> bool:
+    """Whether the scheme ``app`` uses under ``name`` is camshaft-oauth's."""
+    found = app.stash.get(registered_key, None)
+    scheme = app.auth_schemes.get(name)
+    return found is not None and any(scheme is s for s in found.schemes)
+
+
 def provider_for(app: App) -> OAuthProvider:
     """The provider behind ``app``'s ``oauth2`` / ``oauth1`` schemes.
 
     :raises LookupError: camshaft-oauth is not active in ``app``.
     """
-    for scheme in app.auth_schemes.values():
-        owner = getattr(scheme.authenticate, "__self__", None)
-        if isinstance(owner, BearerScheme | OAuth1Scheme):
-            return owner.provider
-    raise LookupError("camshaft-oauth provides no scheme in this app")
+    found = app.stash.get(registered_key, None)
+    if found is None or not (is_ours(app, "oauth2") or is_ours(app, "oauth1")):
+        raise LookupError("camshaft-oauth provides no scheme in this app")
+    return found.provider

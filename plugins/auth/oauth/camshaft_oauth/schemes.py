@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING
 
 from authlib.oauth1.rfc5849.errors import OAuth1Error
 
-from camshaft.auth import AuthScheme, Identity
 from camshaft.errors import BadRequest, Unauthorized
+from camshaft.plugin import AuthScheme, Identity
 
 from .errors import OAuthProblem, bearer_challenge, from_authlib, quote
 from .oauth1_server import OAuth1Resource, oauth1_request
 
 if TYPE_CHECKING:
-    from camshaft.request import Request
+    from camshaft.plugin import Request
 
     from .provider import OAuthProvider
 
@@ -45,7 +45,17 @@ class BearerScheme:
         self.provider = provider
 
     def descriptor(self) -> AuthScheme:
-        return AuthScheme("oauth2", self.authenticate, self.challenge)
+        return AuthScheme(
+            "oauth2",
+            self.authenticate,
+            self.challenge,
+            openapi={
+                "type": "http",
+                "scheme": "bearer",
+                "description": "An OAuth 2.0 access token (RFC 6750), sent as "
+                "'Authorization: Bearer <token>'.",
+            },
+        )
 
     def challenge(self, request: Request) -> str:
         return bearer_challenge(self.provider.realm)
@@ -116,7 +126,18 @@ class OAuth1Scheme:
         self.provider = provider
 
     def descriptor(self) -> AuthScheme:
-        return AuthScheme("oauth1", self.authenticate, self.challenge)
+        return AuthScheme(
+            "oauth1",
+            self.authenticate,
+            self.challenge,
+            openapi={
+                "type": "http",
+                "scheme": "OAuth",
+                "description": "OAuth 1.0a (RFC 5849): requests signed with the client's and "
+                "the token's credentials in an 'Authorization: OAuth ...' header. OpenAPI "
+                "has no OAuth 1.0 flow object; the token endpoints are listed under paths.",
+            },
+        )
 
     def challenge(self, request: Request) -> str:
         return f"OAuth realm={quote(self.provider.realm)}"

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import ConfigurationError
-from camshaft.routing import METHOD_ACTIONS
+from camshaft.plugin import METHOD_ACTIONS
 
 from .errors import OAuthProblem, bearer_challenge
 

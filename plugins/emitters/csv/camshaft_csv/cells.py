@@ -18,9 +18,7 @@ import enum
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from camshaft.builtins.json_format import default as json_default
-from camshaft.builtins.json_format import emit as json_emit
-from camshaft.emission import EmitContext
+from camshaft.plugin import EmitContext, json_default, json_emit
 
 __all__ = ["flatten", "header_for", "neutralise", "restore", "text_of"]
 

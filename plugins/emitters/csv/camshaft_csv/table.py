@@ -7,8 +7,8 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from camshaft.emission import EmitContext
 from camshaft.errors import BadRequest, PayloadTooLarge
+from camshaft.plugin import EmitContext
 
 from .cells import flatten, header_for, neutralise, restore, text_of
 

@@ -21,8 +21,7 @@ from typing import Any
 
 import msgpack
 
-from camshaft.builtins.json_format import default as json_default
-from camshaft.emission import EmitContext
+from camshaft.plugin import EmitContext, json_default
 
 __all__ = ["emit", "stream"]
 

@@ -1,10 +1,10 @@
 """camshaft-orjson: the builtin JSON format, served by orjson.
 
 It registers the format ``json`` and the parser for ``application/json``; installed
-plugins are consulted before the builtins, so once installed it replaces
-:mod:`camshaft.builtins.json_format` — the example of an installed plugin overriding a
-builtin. Behaviour and limits are the builtin's (see ``docs/formats/orjson.md`` for the
-few differences in bytes).
+plugins are consulted before the builtins, so once installed it replaces the builtin
+JSON format -- the example of an installed plugin overriding a builtin. Behaviour and
+limits are the builtin's (see ``docs/formats/orjson.md`` for the few differences in
+bytes).
 """
 
 from __future__ import annotations

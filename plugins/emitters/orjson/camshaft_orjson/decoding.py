@@ -28,10 +28,8 @@ from typing import Any
 
 import orjson
 
-from camshaft.builtins import json_format
-from camshaft.emission import ParseLimits
 from camshaft.errors import BadRequest
-from camshaft.limits import check_json_depth
+from camshaft.plugin import ParseLimits, check_json_depth, json_parse
 
 __all__ = ["parse"]
 
@@ -82,11 +80,11 @@ def parse(body: bytes, limits: ParseLimits) -> Any:
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError:
-        return json_format.parse(body, limits)  # raises the builtin's 400 (or agrees)
+        return json_parse(body, limits)  # raises the builtin's 400 (or agrees)
     keys, depth = _survey(data)
     if depth > limits.max_depth:
         check_json_depth(body, limits.max_depth)  # raises the builtin's 400
         raise BadRequest(f"The body nests deeper than {limits.max_depth} levels.")
     if _has_long_digit_run(body) or (keys and _repeats_a_key(body, keys)):
-        return json_format.parse(body, limits)
+        return json_parse(body, limits)
     return data

@@ -20,13 +20,12 @@ from typing import Any
 
 import orjson
 
-from camshaft.builtins import json_format
-from camshaft.emission import EmitContext
+from camshaft.plugin import EmitContext, json_default, json_emit
 
 __all__ = ["emit", "stream"]
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATACLASS
-_default = json_format.default
+_default = json_default
 
 
 def emit(data: Any, ctx: EmitContext) -> bytes:
@@ -34,7 +33,7 @@ def emit(data: Any, ctx: EmitContext) -> bytes:
     try:
         return orjson.dumps(data, default=_default, option=_OPTIONS)
     except orjson.JSONEncodeError:
-        return json_format.emit(data, ctx)
+        return json_emit(data, ctx)
 
 
 def stream(items: Iterable[Any], ctx: EmitContext) -> Iterator[bytes]:

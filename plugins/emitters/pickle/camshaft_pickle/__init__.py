@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from camshaft import EmitContext, Emitter, hookimpl
-from camshaft.builtins.json_format import default as json_default
+from camshaft.plugin import json_default
 
 __all__ = ["EMITTER", "emit", "plain"]
 

@@ -28,8 +28,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
-from camshaft.builtins.json_format import default as json_default
-from camshaft.emission import EmitContext
+from camshaft.plugin import EmitContext, json_default
 
 __all__ = ["PROBLEM_NAMESPACE", "ROOT", "emit", "is_xml_name", "stream"]
 

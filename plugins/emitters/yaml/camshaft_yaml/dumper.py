@@ -14,8 +14,7 @@ from typing import Any
 
 import yaml
 
-from camshaft.builtins.json_format import default as json_default
-from camshaft.emission import EmitContext
+from camshaft.plugin import EmitContext, json_default
 
 __all__ = ["emit", "stream"]
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple, Protocol, runtime_checkable
 
 from camshaft.errors import NotFound, PreconditionFailed
-from camshaft.stores import Query, Record, Store
+from camshaft.plugin import Query, Record, Store
 
 from .frames import Document
 from .keys import check_content_type, check_key

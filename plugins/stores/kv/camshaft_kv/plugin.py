@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from camshaft.errors import BadRequest, ConfigurationError
-from camshaft.plugins import hookimpl
-from camshaft.settings import Option
-from camshaft.stores import StoreBackend, StoreConfig
+from camshaft.plugin import Option, StoreBackend, StoreConfig, hookimpl
 
 from .backend import Backend
 from .file_backend import FileBackend

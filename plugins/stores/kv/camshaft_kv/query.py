@@ -10,7 +10,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from camshaft.stores import Filter, Query, Record
+from camshaft.plugin import Filter, Query, Record
 
 __all__ = ["key_order", "matches", "select"]
 

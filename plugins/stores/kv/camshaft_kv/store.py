@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import BadRequest, Conflict, NotFound, PreconditionFailed
-from camshaft.stores import Query, Record
+from camshaft.plugin import Query, Record
 
 from . import frames
 from .backend import Backend, Session

@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from camshaft import Option, hookimpl
-from camshaft.settings import Settings
-from camshaft.stores import StoreBackend, StoreConfig
+from camshaft.plugin import Settings, StoreBackend, StoreConfig
 
 from .columns import model_for
 from .cursor import camshaft_paginators  # noqa: F401 - the 'cursor' paginator's hook

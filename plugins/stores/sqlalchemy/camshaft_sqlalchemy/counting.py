@@ -20,7 +20,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.base import Executable
 from sqlalchemy.sql.elements import ClauseElement
 
-from camshaft.stores import Query
+from camshaft.plugin import Query
 
 from .failures import translated
 

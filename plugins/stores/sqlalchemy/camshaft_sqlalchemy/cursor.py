@@ -30,11 +30,8 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from camshaft import hookimpl
-from camshaft.builtins.pagination import _size as page_size
 from camshaft.errors import BadRequest, ConfigurationError
-from camshaft.pagination import Collection, Page, Paginator
-from camshaft.request import Request
-from camshaft.settings import Settings
+from camshaft.plugin import Collection, Page, Paginator, Request, Settings, page_size
 
 from .counting import estimate_count
 from .cursor_tokens import AFTER, BEFORE, CursorCodec, Position, scope_of

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from camshaft.errors import BadRequest
-from camshaft.stores import Query
+from camshaft.plugin import Query
 
 from .cursor_tokens import AFTER, Position
 from .failures import translated

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 from camshaft.errors import BadRequest
-from camshaft.stores import Filter
+from camshaft.plugin import Filter
 
 from .columns import Shape
 from .driver import DriverStatement, for_driver

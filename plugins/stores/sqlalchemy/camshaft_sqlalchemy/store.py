@@ -27,7 +27,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from camshaft.errors import ConfigurationError, Conflict, NotFound, PreconditionFailed
 from camshaft.models import Model
-from camshaft.stores import Query, Record, StoreConfig
+from camshaft.plugin import Query, Record, StoreConfig
 
 from .columns import model_for, shape_of
 from .driver import usable

@@ -20,7 +20,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from camshaft.errors import ConfigurationError
-from camshaft.throttling import BackendUnavailable
+from camshaft.plugin import BackendUnavailable
 
 T = TypeVar("T")
 

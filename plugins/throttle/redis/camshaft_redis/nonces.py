@@ -4,7 +4,7 @@ across every worker and machine sharing the Redis."""
 from __future__ import annotations
 
 from camshaft.errors import ServiceUnavailable
-from camshaft.throttling import BackendUnavailable
+from camshaft.plugin import BackendUnavailable
 
 from .connection import RedisConnection
 

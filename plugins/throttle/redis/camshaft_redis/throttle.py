@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import Any
 
-from camshaft.throttling import Decision, Rate
+from camshaft.plugin import Decision, Rate
 
 from .connection import RedisConnection
 

@@ -1,0 +1,1 @@
+"""Private: the kernel's own modules. Not a public API."""

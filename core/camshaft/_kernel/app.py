@@ -1,0 +1,314 @@
+"""The WSGI application: assembled once from handlers and plugins, then plain calls.
+
+A request's way, composed in :meth:`App._dispatch` and :meth:`App._serve` (each stage may
+raise an :class:`~camshaft.errors.HTTPError`, rendered as a problem document in the
+negotiated format by :func:`~camshaft._kernel.responses.problem`)::
+
+    negotiate -> route -> select version -> method -> authenticate -> authorize
+    -> throttle -> handler (parses the body on demand) -> respond: paginate, shape, emit
+
+Build time (:meth:`App.__init__`): settings, one plugin manager, the capabilities the
+registration hooks contribute, the route table, one :class:`Wiring` per endpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any
+
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from camshaft._kernel import responses
+from camshaft._kernel.auth import authentication, authorization
+from camshaft._kernel.auth.identity import AuthScheme
+from camshaft._kernel.auth.nonces import NonceStore
+from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
+from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
+from camshaft._kernel.handler import Handler
+from camshaft._kernel.pagination import Paginator
+from camshaft._kernel.plugin_manager import collect, make_plugin_manager
+from camshaft._kernel.request import Request, require_parser_for
+from camshaft._kernel.responses import Out
+from camshaft._kernel.routing import Endpoint, Route, RouteGroup, build_groups, split_version_prefix
+from camshaft._kernel.settings import Settings, load_raw_settings
+from camshaft._kernel.stash import Stash
+from camshaft._kernel.stores import crud
+from camshaft._kernel.stores.base import Store, StoreBackend
+from camshaft._kernel.throttle.backend import ThrottleBackend
+from camshaft._kernel.throttle.policy import counting_failures
+from camshaft._kernel.versions import VersionSelector
+from camshaft._kernel.wiring import Wiring, wire
+from camshaft.errors import (
+    BadRequest,
+    ConfigurationError,
+    HTTPError,
+    InternalServerError,
+    MethodNotAllowed,
+    NotFound,
+)
+
+__all__ = ["App"]
+
+logger = logging.getLogger("camshaft")
+
+StartResponse = Callable[..., Any]
+
+
+def _first_by_name(
+    pairs: list[tuple[str, Any]], attr: str, order: list[str]
+) -> dict[str, tuple[str, Any]]:
+    """Descriptors keyed by ``attr``; the first contributed wins, after ordering the
+    contributing plugins by the ``order`` setting."""
+    rank = {name: i for i, name in enumerate(order)}
+    ranked = sorted(enumerate(pairs), key=lambda ip: (rank.get(ip[1][0], len(rank)), ip[0]))
+    out: dict[str, tuple[str, Any]] = {}
+    for _, (plugin, item) in ranked:
+        out.setdefault(getattr(item, attr), (plugin, item))
+    return out
+
+
+class App:
+    """A Camshaft WSGI application.
+
+    :param handlers: handler classes; each gets automatic routes unless it opts out.
+    :param settings: settings as a dict (over the settings file, under the environment).
+    :param settings_file: a ``camshaft.toml`` or ``pyproject.toml``; default
+        ``$CAMSHAFT_SETTINGS`` or ``./camshaft.toml``.
+    :param plugins: plugin modules or objects to register beyond entry points.
+    :param routes: custom :class:`~camshaft.Route` objects.
+    :param environ: the environment to read ``CAMSHAFT_*`` variables from (``os.environ``).
+    :raises ConfigurationError: a setting, handler or plugin is wrong; the message names it.
+    """
+
+    def __init__(
+        self,
+        handlers: Iterable[type[Handler]] = (),
+        *,
+        settings: Mapping[str, Any] | None = None,
+        settings_file: str | os.PathLike[str] | None = None,
+        plugins: Iterable[object | tuple[str, object]] = (),
+        routes: Iterable[Route] = (),
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        raw = load_raw_settings(settings, file=settings_file, environ=env)
+        self.plugin_manager = pm = make_plugin_manager(raw, env, plugins)
+        specs = dict(collect(pm, "camshaft_settings_spec"))
+        self.settings = settings_ = Settings.build(raw, specs, env)
+        #: Plugins' own per-app state, under their own :class:`~camshaft.plugin.StashKey`.
+        self.stash = Stash()
+        self.stores: dict[type[Handler], Store] = {}
+        self.emit_contexts: dict[tuple[bool, tuple[str, ...] | None], EmitContext] = {}
+        self._register_capabilities()
+        self.negotiator = Negotiator(
+            list(self.emitters.values()),
+            settings_["default_format"],
+            settings_["strict_negotiation"],
+        )
+        self.parse_limits = ParseLimits(settings_["max_body_size"], settings_["max_depth"])
+        self.versions = VersionSelector(settings_["versioning"])
+        self.default_version = self.versions.default
+        self.version_header = self.versions.header
+
+        self.handlers = list(handlers)
+        plugin_routes = [r for _, r in collect(pm, "camshaft_routes", app=self, settings=settings_)]
+        self.collections, self.items, self.custom, self.url_map = build_groups(
+            self.handlers,
+            [*routes, *plugin_routes],
+            default_version=self.default_version,
+            key_pattern=settings_["key_pattern"],
+            crud_defaults=crud.defaults_for,
+        )
+        self._url_adapter = self.url_map.bind("localhost")
+        for endpoint in self.endpoints():
+            endpoint.wiring = wire(endpoint, self)
+        pm.hook.camshaft_startup(app=self, settings=settings_)
+
+    # ------------------------------------------------------------------ build time
+
+    def _register_capabilities(self) -> None:
+        """Ask every registration hook once; per name, the first plugin in the
+        ``order`` setting (else in pluggy's order) wins."""
+        pm, settings = self.plugin_manager, self.settings
+        order = settings["order"]
+
+        def registered(hook: str, attr: str, cap: str) -> dict[str, Any]:
+            pairs = collect(pm, hook, app=self, settings=settings)
+            return {k: item for k, (_, item) in _first_by_name(pairs, attr, order[cap]).items()}
+
+        self.emitters: dict[str, Emitter] = registered("camshaft_emitters", "format", "emitters")
+        self.parsers: dict[str, Parser] = registered("camshaft_parsers", "media_type", "parsers")
+        self.auth_schemes: dict[str, AuthScheme] = registered(
+            "camshaft_auth_schemes", "name", "auth"
+        )
+        self.store_backends: dict[str, StoreBackend] = registered(
+            "camshaft_stores", "name", "stores"
+        )
+        self.paginators: dict[str, Paginator] = registered(
+            "camshaft_paginators", "name", "paginators"
+        )
+        self.throttle_backends: dict[str, ThrottleBackend] = registered(
+            "camshaft_throttle_backends", "name", "throttle_backends"
+        )
+        self.nonce_stores: dict[str, NonceStore] = registered(
+            "camshaft_nonce_stores", "name", "nonce_stores"
+        )
+
+    def groups(self) -> Iterator[RouteGroup]:
+        """Every route group: collections, items, then custom routes."""
+        yield from self.collections.values()
+        yield from self.items.values()
+        yield from self.custom
+
+    def endpoints(self) -> Iterator[Endpoint]:
+        """Every endpoint (each version of each route group)."""
+        for group in self.groups():
+            yield from group.versions.values()
+
+    def wiring_for(self, endpoint: Endpoint) -> Wiring:
+        """``endpoint``'s wiring.
+
+        :raises LookupError: the endpoint is not wired yet (called during registration).
+        """
+        if endpoint.wiring is None:
+            raise LookupError(f"{endpoint.handler.__name__} is not wired yet")
+        return endpoint.wiring
+
+    @property
+    def nonce_store(self) -> NonceStore:
+        """The nonce store the ``nonces.backend`` setting names.
+
+        :raises ConfigurationError: no plugin provides it.
+        """
+        name = self.settings["nonces"]["backend"]
+        if name not in self.nonce_stores:
+            raise ConfigurationError(
+                f"App needs nonce store {name!r}, which no plugin provides; "
+                f"available: {', '.join(sorted(self.nonce_stores)) or 'none'}"
+            )
+        return self.nonce_stores[name]
+
+    def parse_body(self, media_type: str, body: bytes) -> Any:
+        """Parse a request body by its media type within the app's limits."""
+        parser = require_parser_for(media_type, self.parsers)
+        return parser.parse(body, self.parse_limits)
+
+    # ------------------------------------------------------------------ request path
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request: Request | None = None
+        try:
+            request = Request(environ, self, _decoded_path(environ))
+            out = self._dispatch(request)
+            if isinstance(out, WerkzeugResponse):
+                return out(environ, start_response)
+        except HTTPError as exc:
+            out = responses.problem(self, request, environ, exc)
+        except Exception:
+            logger.exception(
+                "Unhandled error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+            )
+            error = InternalServerError(
+                "The server could not handle the request; the error has been logged."
+            )
+            out = responses.problem(self, request, environ, error)
+        status, headers, body = out
+        start_response(status, headers)
+        return body
+
+    def _dispatch(self, request: Request) -> Out | WerkzeugResponse:
+        """Negotiate the representation, route, and select the version."""
+        env = request.environ
+        accept = env.get("HTTP_ACCEPT")
+        fmt = request.args.get("format") if env.get("QUERY_STRING") else None
+        if fmt:
+            request.emitter = self.negotiator.by_format(fmt)
+            accept_version = None
+            if accept and "version" in accept and "accept" in self.versions.strategies:
+                accept_version = next(
+                    (p["version"] for *_, p in parse_accept(accept) if "version" in p), None
+                )
+        else:
+            request.emitter, accept_version = self.negotiator.by_accept(accept)
+        url_version, path = split_version_prefix(request.path)
+        request.url_version = url_version
+        group, request.params = self._match(path)
+        endpoint = self.versions.select(group, request, url_version, accept_version)
+        request.version = endpoint.version
+        return self._serve(request, endpoint)
+
+    def _match(self, path: str) -> tuple[RouteGroup, dict[str, Any]]:
+        """The route group serving ``path`` and its parameters: automatic routes by
+        dictionary lookup, then the custom routes' Werkzeug map."""
+        name, sep, rest = path[1:].partition("/")
+        if not sep or not rest:
+            group = self.collections.get(name)
+            if group is not None:
+                return group, {}
+        else:
+            key = rest[:-1] if rest.endswith("/") else rest
+            group = self.items.get(name)
+            if group is not None and "/" not in key:
+                assert group.key_re is not None
+                if group.key_re.fullmatch(key) is None:
+                    raise BadRequest(f"Invalid key {key!r} for {name}.", title="Invalid key")
+                return group, {group.key_name: key}
+        if self.custom:
+            from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+            from werkzeug.routing import RequestRedirect
+
+            try:
+                rule, args = self._url_adapter.match(path, method="GET", return_rule=True)
+            except (RequestRedirect, WerkzeugHTTPException):
+                pass
+            else:
+                for group in self.custom:
+                    if group.name == rule.endpoint:
+                        return group, dict(args)
+        raise NotFound(f"No resource at {path}.")
+
+    def _serve(self, request: Request, endpoint: Endpoint) -> Out | WerkzeugResponse:
+        """Method, authenticate, authorize, throttle, call the handler, respond."""
+        method = request.method
+        action = endpoint.actions.get("GET" if method == "HEAD" else method)
+        if action is None:
+            if method == "OPTIONS":
+                return responses.finish(self, 204, [("Allow", endpoint.allow)], request, endpoint)
+            raise MethodNotAllowed(endpoint.allow.split(", "))
+        wiring = endpoint.wiring
+        assert wiring is not None
+        headers: list[tuple[str, str]] = []
+        handler_cls = endpoint.handler
+        if wiring.schemes:
+            with counting_failures(wiring.throttle, request):
+                handler_cls, action = authentication.authenticate(request, endpoint, action)
+        handler = handler_cls(request)
+        if wiring.authorize:
+            authorization.authorize_request(endpoint, handler, action.name)
+        if wiring.throttle is not None:
+            headers.extend(wiring.throttle.check(request))
+        kwargs = action.kwargs(request.params)
+        if action.wants_data:
+            kwargs["data"] = request.data
+        if action.wants_request:
+            kwargs["request"] = request
+        result = action.func(handler, **kwargs)
+        shaper = wiring.shaper if handler_cls is endpoint.handler else wiring.anonymous_shaper
+        assert shaper is not None
+        return responses.respond(self, request, endpoint, action.name, result, headers, shaper)
+
+
+def _decoded_path(environ: Mapping[str, Any]) -> str:
+    """PATH_INFO as text (WSGI carries it as latin-1 of the raw UTF-8 bytes).
+
+    :raises BadRequest: the path is not valid UTF-8.
+    """
+    path: str = environ.get("PATH_INFO") or "/"
+    if not path.isascii():
+        try:
+            path = path.encode("latin-1").decode("utf-8")
+        except UnicodeError:
+            raise BadRequest("The request path is not valid UTF-8.") from None
+    return path

@@ -1,0 +1,178 @@
+"""Handlers, the results they return, and Piston's named statuses (``rc``), made right."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from camshaft._kernel.auth.identity import Identity
+    from camshaft._kernel.request import Request
+
+__all__ = ["Handler", "Result", "Status", "rc"]
+
+
+@dataclass(slots=True)
+class Result:
+    """Data with a status and headers. ``location`` sets the ``Location`` header."""
+
+    data: Any = None
+    status: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+    location: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    """A named status. Return it bare (``return rc.DELETED``) or call it with data
+    (``return rc.CREATED(post, location=url)``). Returned bare, a 4xx/5xx status becomes
+    a problem document."""
+
+    code: int
+
+    def __call__(
+        self,
+        data: Any = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        location: str | None = None,
+    ) -> Result:
+        return Result(data, self.code, dict(headers or {}), location)
+
+    @property
+    def phrase(self) -> str:
+        return HTTPStatus(self.code).phrase
+
+
+class rc:
+    """Piston's response codes, with the statuses they should always have had."""
+
+    ALL_OK = OK = Status(200)
+    CREATED = Status(201)
+    ACCEPTED = Status(202)
+    DELETED = NO_CONTENT = Status(204)
+    BAD_REQUEST = Status(400)
+    UNAUTHORIZED = Status(401)
+    FORBIDDEN = Status(403)
+    NOT_FOUND = Status(404)
+    NOT_ALLOWED = Status(405)
+    DUPLICATE_ENTRY = CONFLICT = Status(409)
+    NOT_HERE = GONE = Status(410)
+    PRECONDITION_FAILED = Status(412)
+    UNSUPPORTED = Status(415)
+    THROTTLED = Status(429)
+    INTERNAL_ERROR = Status(500)
+    NOT_IMPLEMENTED = Status(501)
+    SERVICE_UNAVAILABLE = Status(503)
+
+
+_SUFFIX = re.compile(r"(?:_v\d+)?$")
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def _plural(word: str) -> str:
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def default_resource_name(cls: type) -> str:
+    """``EventHandler`` and ``EventHandler_v11`` give ``events``; ``BlogPostHandler``
+    gives ``blog-posts``."""
+    base = _SUFFIX.sub("", cls.__name__)
+    if base.endswith("Handler") and base != "Handler":
+        base = base[: -len("Handler")]
+    words = _CAMEL.sub("-", base).lower()
+    return _plural(words)
+
+
+def normalize_version(value: object) -> str:
+    """``1`` and ``"1"`` give ``"1.0"``; ``1.1`` gives ``"1.1"``; ``"v1.2"`` gives ``"1.2"``."""
+    text = str(value).strip().lower().removeprefix("v")
+    return text if "." in text else f"{text}.0"
+
+
+class Handler:
+    """Base class of resource handlers.
+
+    Define ``read``, ``create``, ``update``, ``patch`` and ``delete`` (Piston and Chief), or
+    methods named after the HTTP verbs, ``GET``, ``POST``, ``PUT``, ``PATCH``, ``DELETE``
+    (web.py). Each method receives by name what it declares: the route's parameters
+    (``key`` on automatic routes), ``data`` (the parsed body) and ``request``. It returns
+    plain data, a :class:`Result` (or ``rc.X(data)``), a bare ``rc.X`` status, a
+    ``(data, status)`` or ``(data, status, headers)`` tuple, an iterator (streamed), or a
+    Werkzeug :class:`~werkzeug.wrappers.Response`.
+
+    Class attributes configure the resource; every one has a working default.
+    """
+
+    #: URL name of the automatic routes; derived from the class name when None.
+    resource_name: ClassVar[str | None] = None
+    #: Name of the key parameter on the item route (``/events/<key>``).
+    key_name: ClassVar[str] = "key"
+    #: Regular expression a key must match in full; the ``key_pattern`` setting when None.
+    key_pattern: ClassVar[str | None] = None
+    #: Member of the data that holds the key (for Location headers and links).
+    key_field: ClassVar[str] = "id"
+    #: Whether the automatic ``/<plural>/`` and ``/<plural>/<key>`` routes exist.
+    automatic_routes: ClassVar[bool] = True
+    #: Custom routes in Werkzeug's syntax (``"/other/<username>/<path:data>"``).
+    routes: ClassVar[tuple[str, ...]] = ()
+    #: The API version this class serves.
+    version: ClassVar[str | float] = "1.0"
+    #: Date (ISO 8601) from which this version is deprecated (``Deprecation`` header).
+    deprecated: ClassVar[str | None] = None
+    #: Date (ISO 8601) after which this version may stop answering (``Sunset`` header).
+    sunset: ClassVar[str | None] = None
+    #: HTTP methods served; None means every method the class implements.
+    allowed_methods: ClassVar[tuple[str, ...] | None] = None
+    #: Authentication scheme names, tried in order; None uses ``auth.default``.
+    authentication: ClassVar[tuple[str, ...] | None] = None
+    #: Handler class serving clients no scheme identified (Piston's anonymous handler).
+    anonymous: ClassVar[type[Handler] | None] = None
+    #: Who may do what, per verb: see :mod:`camshaft.authorization`. None: the baseline.
+    permissions: ClassVar[Any] = None
+    #: Throttle rate for every verb, or a mapping of verb to rate.
+    throttle: ClassVar[Any] = None
+    #: Pagination style for collections ("page", "offset", ...); True uses
+    #: ``pagination.default``, False turns it off; None paginates store-backed handlers.
+    pagination: ClassVar[str | bool | None] = None
+    #: Members to emit, Piston style, with nested tuples for related objects and names
+    #: of handler methods for computed members (see docs/shaping.md); None: all.
+    fields: ClassVar[tuple[Any, ...] | None] = None
+    #: Members never emitted: names and compiled regular expressions.
+    exclude: ClassVar[tuple[Any, ...]] = ()
+    #: Whether items carry a ``url`` link to themselves (``shaping.links`` must be on too).
+    links: ClassVar[bool] = True
+    #: Name of the store backing default CRUD (``"memory"``, ``"sqlalchemy"``, ...).
+    store: ClassVar[str | None] = None
+    #: Where the store's data lies: rows, a table, a path (see the store's docs).
+    source: ClassVar[Any] = None
+    #: The model describing and validating the data.
+    model: ClassVar[Any] = None
+    #: Options for this handler's store, over the store plugin's settings.
+    store_options: ClassVar[Mapping[str, Any]] = {}
+
+    __slots__ = ("request",)
+
+    def __init__(self, request: Request) -> None:
+        self.request = request
+
+    @property
+    def identity(self) -> Identity:
+        return self.request.identity
+
+    def authorize(self, action: str, obj: Any) -> None:
+        """Check ``permissions`` (and plugin policies) for ``action`` on a loaded ``obj``.
+
+        :raises camshaft.errors.Forbidden: refused (403).
+        :raises camshaft.errors.NotFound: refused and ``auth.hide_forbidden`` is true (404).
+        """
+        from camshaft._kernel.auth.authorization import authorize_object
+
+        authorize_object(self, action, obj)

@@ -1,0 +1,178 @@
+"""The whole OpenAPI 3.1 document of an app: paths, components, then the plugins' turn."""
+
+from __future__ import annotations
+
+import inspect
+from typing import TYPE_CHECKING, Any
+
+from camshaft._kernel.openapi import parameters as params
+from camshaft._kernel.openapi.operations import ERROR_RESPONSES, Context, operation
+from camshaft._kernel.openapi.schemas import FIELD_ERROR_SCHEMA, PROBLEM_SCHEMA
+from camshaft._kernel.openapi.security import fallback_scheme, security_scheme
+from camshaft._kernel.routing import Endpoint, RouteGroup
+
+if TYPE_CHECKING:
+    from camshaft._kernel.app import App
+
+__all__ = ["OPENAPI_VERSION", "build_document", "included"]
+
+OPENAPI_VERSION = "3.1.0"
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def included(endpoint: Endpoint) -> bool:
+    """Whether an endpoint is documented: every one but those whose handler sets
+    ``openapi_include = False`` (the document and docs page themselves)."""
+    return bool(getattr(endpoint.handler, "openapi_include", True))
+
+
+def _context(app: App) -> Context:
+    emitters = app.negotiator.emitters  # the default format first
+    problem_types = []
+    for e in emitters:
+        media = e.problem_media_type or e.media_type
+        if media not in problem_types:
+            problem_types.append(media)
+    return Context(
+        app=app,
+        emit_types=list(dict.fromkeys(e.media_type for e in emitters)),
+        problem_types=problem_types,
+        parse_types=list(app.parsers),
+        formats=[e.format for e in emitters],
+    )
+
+
+def _error_responses(ctx: Context) -> dict[str, Any]:
+    out = {}
+    ref = {"$ref": "#/components/schemas/Problem"}
+    # All of them, used or not, so plugins can refer to any from their own operations.
+    for status in sorted(ERROR_RESPONSES):
+        name, text = ERROR_RESPONSES[status]
+        response: dict[str, Any] = {
+            "description": text,
+            "content": {media: {"schema": ref} for media in ctx.problem_types},
+        }
+        header = {401: "WWW-Authenticate", 405: "Allow", 429: "Retry-After"}.get(status)
+        if header:
+            response["headers"] = {header: {"schema": {"type": "string"}}}
+        out[name] = response
+    return out
+
+
+def _versions_of(group: RouteGroup) -> list[str]:
+    return sorted(group.versions, key=lambda v: tuple(int(p) for p in v.split(".") if p.isdigit()))
+
+
+def _path_ops(
+    ctx: Context,
+    group: RouteGroup,
+    endpoint: Endpoint,
+    prefix: str,
+    header: dict[str, Any] | None,
+) -> dict[str, Any]:
+    suffix = "" if not prefix else "_v" + endpoint.version.replace(".", "_")
+    name = group.name if group.kind != "custom" else endpoint.path
+    slug = "".join(c if c.isalnum() else "_" for c in name).strip("_") or "root"
+    item: dict[str, Any] = {}
+    for method in _METHODS:
+        action = endpoint.actions.get(method)
+        if action is None:
+            continue
+        operation_id = f"{action.name}_{slug}_{endpoint.kind}{suffix}"
+        item[method.lower()] = operation(
+            ctx, group, endpoint, method, operation_id=operation_id, version_header=header
+        )
+    return item
+
+
+def build_document(
+    app: App, *, title: str | None = None, version: str | None = None
+) -> dict[str, Any]:
+    """Generate the OpenAPI 3.1 document of ``app``.
+
+    The default version of every route is documented at its plain path; when the
+    ``url`` versioning strategy is on, every other version also at ``/v<version>/...``;
+    when the ``header`` strategy is on and a route has several versions, its plain path
+    takes the version header. Plugins then complete the document through the
+    ``camshaft_openapi`` hook (called with the document to change in place).
+
+    :param title: ``info.title``; default the ``openapi.title`` setting.
+    :param version: ``info.version``; default the ``openapi.version`` setting, else the
+        app's default API version.
+    :return: the document, as plain JSON-compatible data.
+    :raises ConfigurationError: a plugin's hook implementation raised one.
+    """
+    settings = app.settings["openapi"]
+    ctx = _context(app)
+    versioning = app.settings["versioning"]
+    by_url = "url" in versioning["strategies"]
+    by_header = "header" in versioning["strategies"]
+    paths: dict[str, Any] = {}
+    tags: dict[str, str] = {}
+    for group in app.groups():
+        default = group.default
+        if not included(default):
+            continue
+        header = None
+        if by_header and len(group.versions) > 1:
+            header = params.version_header(app.version_header, _versions_of(group))
+        paths.setdefault(default.path, {}).update(_path_ops(ctx, group, default, "", header))
+        doc = inspect.getdoc(default.handler)
+        resource = default.path.strip("/").split("/")[0] or "/"
+        if doc and resource not in tags:
+            tags[resource] = doc
+        if not by_url:
+            continue
+        for v in _versions_of(group):
+            endpoint = group.versions[v]
+            if endpoint is default or not included(endpoint):
+                continue
+            prefix = f"/v{v}"
+            paths.setdefault(prefix + endpoint.path, {}).update(
+                _path_ops(ctx, group, endpoint, prefix, None)
+            )
+
+    components: dict[str, Any] = {
+        "schemas": {"Problem": PROBLEM_SCHEMA, "FieldError": FIELD_ERROR_SCHEMA, **ctx.schemas},
+        "responses": _error_responses(ctx),
+    }
+    schemes = {}
+    for name, scheme in ctx.schemes.items():
+        described = security_scheme(scheme)
+        if described is not None:
+            schemes[name] = described
+    if schemes or ctx.schemes:
+        components["securitySchemes"] = schemes
+    document: dict[str, Any] = {
+        "openapi": OPENAPI_VERSION,
+        "info": {
+            "title": title or settings["title"],
+            "version": version or settings["version"] or app.default_version,
+            "description": (
+                "Errors are RFC 9457 problem details. Every path also answers OPTIONS "
+                "(and HEAD where it answers GET); other methods get 405 with Allow."
+            ),
+        },
+        "paths": dict(sorted(paths.items())),
+        "components": components,
+    }
+    if tags:
+        document["tags"] = [{"name": n, "description": d} for n, d in sorted(tags.items())]
+    app.plugin_manager.hook.camshaft_openapi(app=app, document=document)
+    _complete_security(document)
+    return document
+
+
+def _complete_security(document: dict[str, Any]) -> None:
+    """Describe every scheme an operation names that no plugin described."""
+    named: set[str] = set()
+    for path_item in document.get("paths", {}).values():
+        for op in path_item.values():
+            if isinstance(op, dict):
+                for requirement in op.get("security", ()):
+                    named.update(requirement)
+    if not named:
+        return
+    schemes = document.setdefault("components", {}).setdefault("securitySchemes", {})
+    for name in sorted(named - set(schemes)):
+        schemes[name] = fallback_scheme(name)

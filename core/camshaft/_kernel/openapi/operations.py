@@ -1,0 +1,364 @@
+"""One OpenAPI Operation Object per endpoint and HTTP method."""
+
+from __future__ import annotations
+
+import copy
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from camshaft._kernel.auth.authentication import accepts_anonymous, asks_credentials
+from camshaft._kernel.openapi import parameters as params
+from camshaft._kernel.openapi.schemas import anchored, model_schemas, rule_parameter_schema
+from camshaft._kernel.openapi.security import requirements
+from camshaft._kernel.routing import Action, Endpoint, RouteGroup
+from camshaft._kernel.stores import crud
+
+if TYPE_CHECKING:
+    from camshaft._kernel.app import App
+    from camshaft._kernel.wiring import Wiring
+
+__all__ = ["ERROR_RESPONSES", "Context", "operation"]
+
+#: Problem responses by status: (component name, description).
+ERROR_RESPONSES: dict[int, tuple[str, str]] = {
+    0: ("Problem", "Another error the handler raised, as problem details."),
+    400: ("BadRequest", "The request is malformed: a bad key, query parameter or body."),
+    401: ("Unauthorized", "Credentials are missing or wrong; one challenge per scheme."),
+    403: ("Forbidden", "The client may not do this."),
+    404: ("NotFound", "No such resource, item or version."),
+    405: ("MethodNotAllowed", "The resource does not serve this method (see Allow)."),
+    406: ("NotAcceptable", "No format the client accepts can be produced."),
+    409: ("Conflict", "The write collides with an existing item."),
+    412: ("PreconditionFailed", "If-Match or If-None-Match did not hold."),
+    413: ("PayloadTooLarge", "The body is over the size limit."),
+    415: ("UnsupportedMediaType", "No parser for the body's Content-Type."),
+    428: ("PreconditionRequired", "This write must carry If-Match."),
+    429: ("TooManyRequests", "Throttled; retry after Retry-After seconds."),
+}
+
+_SUMMARIES = {
+    ("read", "collection"): "List {name}",
+    ("read", "item"): "Read one of {name}",
+    ("create", "collection"): "Create one of {name}",
+    ("update", "item"): "Replace one of {name}",
+    ("patch", "item"): "Change one of {name}",
+    ("delete", "item"): "Delete one of {name}",
+}
+_RULE_PARAM = re.compile(r"<(?:([^:>(]+)(?:\([^)]*\))?:)?([^>]+)>")
+_WRITES = ("POST", "PUT", "PATCH")
+
+
+@dataclass(slots=True)
+class Context:
+    """What every operation of one document shares."""
+
+    app: App
+    emit_types: list[str]
+    problem_types: list[str]
+    parse_types: list[str]
+    formats: list[str]
+    schemas: dict[str, Any] = field(default_factory=dict)
+    model_refs: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
+    schemes: dict[str, Any] = field(default_factory=dict)
+
+    def model(self, handler: type, model: type) -> dict[str, str]:
+        """``$ref`` targets of the model's read/write/patch schemas, registered once per
+        (handler shaping, model) so two handlers shaping one model differently differ."""
+        fields = getattr(handler, "fields", None)
+        exclude = tuple(getattr(handler, "exclude", ()) or ())
+        key = (model, tuple(map(repr, fields)) if fields is not None else None, repr(exclude))
+        known = self.model_refs.get(key)
+        if known is not None:
+            return known
+        made = model_schemas(model, fields=fields, exclude=exclude)
+        base = model.__name__
+        name, n = base, 1
+        while name in self.schemas:
+            n += 1
+            name = f"{base}{n}"
+        refs: dict[str, str] = {}
+        for kind, suffix in (("read", ""), ("write", "Input"), ("patch", "Patch")):
+            self.schemas[name + suffix] = made[kind]
+            refs[kind] = f"#/components/schemas/{name}{suffix}"
+        self.model_refs[key] = refs
+        return refs
+
+
+def _doc(func: Callable[..., Any] | None) -> str:
+    if func is None or getattr(func, "__module__", None) == crud.__name__:
+        return ""
+    return inspect.getdoc(func) or ""
+
+
+def _path_parameters(group: RouteGroup, endpoint: Endpoint) -> list[dict[str, Any]]:
+    if endpoint.kind == "item":
+        assert group.key_re is not None
+        return [
+            {
+                "name": group.key_name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": anchored(group.key_re.pattern)},
+            }
+        ]
+    if endpoint.kind == "custom":
+        return [
+            {"name": name, "in": "path", "required": True, "schema": rule_parameter_schema(conv)}
+            for conv, name in _RULE_PARAM.findall(group.name)
+        ]
+    return []
+
+
+def _content(types: list[str], schema: dict[str, Any]) -> dict[str, Any]:
+    return {media: {"schema": schema} for media in types}
+
+
+def _is_default_crud(action: Action) -> bool:
+    return getattr(action.func, "__module__", None) == crud.__name__
+
+
+def _success(
+    ctx: Context, endpoint: Endpoint, action: Action, refs: dict[str, str] | None
+) -> dict[str, Any]:
+    """The 2xx/304 responses of one operation."""
+    wiring = ctx.app.wiring_for(endpoint)
+    item: dict[str, Any] = {"$ref": refs["read"]} if refs else {}
+    shaper = wiring.shaper
+    if refs and getattr(shaper, "item_path", None) is not None:
+        item = {
+            "allOf": [
+                item,
+                {
+                    "type": "object",
+                    "properties": {"url": {"type": "string", "description": "The item's own URL."}},
+                },
+            ]
+        }
+    default = _is_default_crud(action)
+    etag = {"ETag": {"schema": {"type": "string"}, "description": "The item's version."}}
+    location = {"Location": {"schema": {"type": "string"}, "description": "The new item's URL."}}
+    name = action.name
+    if name == "read" and endpoint.kind == "collection":
+        paginator = wiring.paginator
+        body: dict[str, Any] = {"type": "array", "items": item} if (refs or paginator) else {}
+        headers: dict[str, Any] = {}
+        if paginator is not None:
+            headers["Link"] = {
+                "schema": {"type": "string"},
+                "description": "RFC 8288 links: first, prev, next, last.",
+            }
+            if ctx.app.settings["pagination"]["envelope"]:
+                body = {
+                    "type": "object",
+                    "properties": {
+                        "count": {"type": ["integer", "null"]},
+                        "next": {"type": ["string", "null"]},
+                        "previous": {"type": ["string", "null"]},
+                        "results": {"type": "array", "items": item},
+                    },
+                }
+            else:
+                headers["X-Total-Count"] = {
+                    "schema": {"type": "string", "pattern": "^[0-9]+$"},
+                    "description": "How many items match.",
+                }
+        ok = {"description": "The items.", "content": _content(ctx.emit_types, body)}
+        if headers:
+            ok["headers"] = headers
+        return {"200": ok}
+    data = {"content": _content(ctx.emit_types, item)}
+    if name == "read":
+        out = {"200": {"description": "The item.", **data}}
+        if default:
+            out["200"]["headers"] = etag
+            out["304"] = {"description": "Not modified (If-None-Match).", "headers": etag}
+        return out
+    if default:
+        if name == "create":
+            return {"201": {"description": "Created.", "headers": {**etag, **location}, **data}}
+        if name == "update":
+            return {
+                "200": {"description": "Replaced.", "headers": etag, **data},
+                "201": {
+                    "description": "Created (If-None-Match: *).",
+                    "headers": {**etag, **location},
+                    **data,
+                },
+            }
+        if name == "patch":
+            return {"200": {"description": "Changed.", "headers": etag, **data}}
+        return {"204": {"description": "Deleted."}}
+    # A handler's own method may answer any of these, with a body or without (a 201 may
+    # carry the new item or nothing): only a 200 surely has one. Its docstring, or its
+    # class's ``openapi`` attribute, says more.
+    ok = {"description": "Done.", **data}
+    created = {"description": "Created.", "headers": location}
+    none = {"description": "Done; no content."}
+    if name in ("create", "update"):
+        return {"200": ok, "201": created, "204": none}
+    return {"200": ok, "204": none}
+
+
+def _merge(into: dict[str, Any], more: Mapping[str, Any]) -> None:
+    """Deep-merge ``more`` into ``into``: mappings merge, anything else replaces."""
+    for key, value in more.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = copy.deepcopy(value)
+
+
+def _errors(
+    ctx: Context, endpoint: Endpoint, method: str, *, body: bool, parsed: bool
+) -> list[int]:
+    cls = endpoint.handler
+    wiring = ctx.app.wiring_for(endpoint)
+    settings = ctx.app.settings
+    statuses = {400, 404}
+    schemes = wiring.schemes
+    if asks_credentials(schemes):
+        statuses.add(401)
+    if wiring.authorize or getattr(cls, "permissions", None) is not None:
+        statuses.add(403)
+    if settings["strict_negotiation"]:
+        statuses.add(406)
+    if body:
+        statuses.add(413)
+    if parsed:
+        statuses.add(415)
+    if wiring.throttle is not None:
+        statuses.add(429)
+    if wiring.store is not None:
+        action = endpoint.actions[method]
+        if method in _WRITES:
+            statuses.add(409)
+        if _is_default_crud(action) and method in ("PUT", "PATCH", "DELETE"):
+            statuses.add(412)
+            if settings["concurrency"]["require_if_match"]:
+                statuses.add(428)
+    return sorted(statuses)
+
+
+def operation(
+    ctx: Context,
+    group: RouteGroup,
+    endpoint: Endpoint,
+    method: str,
+    *,
+    operation_id: str,
+    version_header: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """The Operation Object for ``method`` on ``endpoint``."""
+    cls = endpoint.handler
+    action = endpoint.actions[method]
+    wiring = ctx.app.wiring_for(endpoint)
+    model = cls.model or getattr(wiring.store, "model", None)
+    refs = ctx.model(cls, model) if model is not None and hasattr(model, "fields") else None
+    resource = endpoint.path.strip("/").split("/")[0] or "/"
+    doc = _doc(action.func)
+    summary_default = _SUMMARIES.get((action.name, endpoint.kind), "{method} {path}").format(
+        name=resource, method=method, path=endpoint.path
+    )
+    op: dict[str, Any] = {
+        "operationId": operation_id,
+        "tags": [resource],
+        "summary": doc.split("\n", 1)[0].strip() if doc else summary_default,
+    }
+    if doc:
+        op["description"] = doc
+    if endpoint.deprecation_headers:
+        op["deprecated"] = True
+
+    op["parameters"] = _parameters(ctx, group, endpoint, method, model, refs, version_header)
+    body = method in _WRITES
+    if body:
+        op["requestBody"] = _request_body(ctx, action, refs)
+    responses = _success(ctx, endpoint, action, refs)
+    for status in _errors(ctx, endpoint, method, body=body, parsed=body and action.wants_data):
+        responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    if not _is_default_crud(action):
+        # A handler's own code may raise any camshaft.errors.HTTPError; the kernel renders
+        # each as a problem document, which is all that can be promised about them.
+        responses["default"] = {"$ref": "#/components/responses/Problem"}
+    op["responses"] = responses
+
+    security = _security(ctx, wiring, method)
+    if security is not None:
+        op["security"] = security
+    # The handler's own words win: ``openapi = {"GET": {"responses": {...}}}``.
+    extra_doc = getattr(cls, "openapi", None)
+    if isinstance(extra_doc, Mapping) and isinstance(extra_doc.get(method), Mapping):
+        _merge(op, extra_doc[method])
+    return op
+
+
+def _parameters(
+    ctx: Context,
+    group: RouteGroup,
+    endpoint: Endpoint,
+    method: str,
+    model: Any,
+    refs: dict[str, str] | None,
+    version_header: dict[str, Any] | None,
+) -> list[dict[str, Any]]:
+    """Path, pagination, filter, ordering, selection, conditional, version and format
+    parameters of one operation."""
+    cls = endpoint.handler
+    action = endpoint.actions[method]
+    paginator = ctx.app.wiring_for(endpoint).paginator
+    parameters = _path_parameters(group, endpoint)
+    if method == "GET":
+        if endpoint.kind == "collection" and paginator is not None:
+            parameters += params.pagination_parameters(paginator, ctx.app.settings["pagination"])
+        if endpoint.kind == "collection":
+            parameters += params.filter_parameters(cls, model)
+            order = params.ordering_parameter(cls)
+            if order is not None:
+                parameters.append(order)
+        fields = getattr(cls, "fields", None)
+        members: list[str] | None = None
+        if fields is not None:
+            members = [f[0] if isinstance(f, tuple) else f for f in fields]
+        elif refs is not None:
+            members = list(ctx.schemas[refs["read"].rsplit("/", 1)[1]]["properties"])
+        parameters.append(params.selection_parameter(members))
+    if _is_default_crud(action) and endpoint.kind == "item":
+        parameters += params.conditional_headers(
+            method, require_if_match=ctx.app.settings["concurrency"]["require_if_match"]
+        )
+    if version_header is not None:
+        parameters.append(version_header)
+    parameters.append(params.format_parameter(ctx.formats))
+    return parameters
+
+
+
+def _request_body(ctx: Context, action: Action, refs: dict[str, str] | None) -> dict[str, Any]:
+    """The Request Body Object: the model's write (or patch) schema in every parsed
+    media type, or raw bytes for a handler that reads the body itself."""
+    if not action.wants_data:
+        return {
+            "required": False,
+            "description": "Read as it comes, unparsed.",
+            "content": {"*/*": {"schema": {}}},
+        }
+    schema: dict[str, Any] = {}
+    if refs is not None:
+        schema = {"$ref": refs["patch" if action.name == "patch" else "write"]}
+    return {"required": refs is not None, "content": _content(ctx.parse_types, schema)}
+
+
+def _security(ctx: Context, wiring: Wiring, method: str) -> list[dict[str, list[str]]] | None:
+    """The operation's security requirements; records the schemes it names."""
+    schemes = wiring.schemes
+    anonymous = accepts_anonymous(schemes)
+    if wiring.anonymous is not None and method in wiring.anonymous.actions:
+        anonymous = True
+    security = requirements(schemes, anonymous)
+    if security is not None:
+        for scheme in schemes:
+            ctx.schemes.setdefault(scheme.name, scheme)
+    return security

@@ -1,0 +1,165 @@
+"""Query and header parameters: pagination, filters, ordering, sparse fields, format,
+version and conditional-request headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from camshaft._kernel.openapi.schemas import field_schema
+from camshaft._kernel.pagination import Paginator
+from camshaft._kernel.stores.base import FILTER_OPERATORS
+from camshaft.models import Model
+
+__all__ = [
+    "conditional_headers",
+    "filter_parameters",
+    "format_parameter",
+    "ordering_parameter",
+    "pagination_parameters",
+    "selection_parameter",
+    "version_header",
+]
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
+def pagination_parameters(paginator: Paginator, options: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The query parameters ``paginator`` reads, typed for the builtin styles."""
+    most = options["max_per_page"]
+    # A too-large size is clamped (or a 400 without clamping): the documented bound is
+    # the one that is honoured either way.
+    sizes = {"type": "integer", "minimum": 1, "maximum": most, "default": options["per_page"]}
+    known: dict[str, tuple[dict[str, Any], str]] = {
+        "page": ({"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
+        "per_page": (sizes, f"Items per page (at most {most})."),
+        "offset": ({"type": "integer", "minimum": 0, "default": 0}, "Items to skip."),
+        "limit": (sizes, f"Items to return (at most {most})."),
+    }
+    out = []
+    for name in paginator.parameters:
+        schema, text = known.get(
+            name, ({"type": "string"}, f"Read by the {paginator.name!r} paginator.")
+        )
+        out.append(_query(name, dict(schema), text))
+    return out
+
+
+def _operator_schema(model: type[Model] | None, name: str, op: str) -> dict[str, Any]:
+    f = model.by_name.get(name) if model is not None else None
+    if op == "isnull":
+        return {"type": "boolean"}
+    if op in ("in", "contains") or f is None:
+        return {"type": "string"}
+    schema = field_schema(f)
+    for key in ("readOnly", "default"):
+        schema.pop(key, None)
+    # A query string carries no null.
+    if isinstance(schema.get("type"), list):
+        schema["type"] = schema["type"][0]
+    if "enum" in schema:
+        schema["enum"] = [c for c in schema["enum"] if c is not None]
+    return schema
+
+
+def filter_parameters(handler: type, model: type[Model] | None) -> list[dict[str, Any]]:
+    """``<field>`` and ``<field>__<op>`` for every field in the handler's ``filters``."""
+    out = []
+    for name in tuple(getattr(handler, "filters", ()) or ()):
+        out.append(
+            _query(
+                name, _operator_schema(model, name, "eq"), f"Only items whose {name} equals this."
+            )
+        )
+        for op in sorted(FILTER_OPERATORS - {"eq"}):
+            text = {
+                "in": f"Only items whose {name} is one of these (comma-separated).",
+                "contains": f"Only items whose {name} contains this text.",
+                "isnull": f"Only items whose {name} is (true) or is not (false) null.",
+            }.get(op, f"Only items whose {name} is {op} this.")
+            out.append(_query(f"{name}__{op}", _operator_schema(model, name, op), text))
+    return out
+
+
+def ordering_parameter(handler: type) -> dict[str, Any] | None:
+    """``order``: comma-separated names from the handler's ``ordering``, ``-`` for
+    descending; None when the handler allows no ordering."""
+    allowed = tuple(getattr(handler, "ordering", ()) or ())
+    if not allowed:
+        return None
+    one = "-?(?:" + "|".join(re.escape(n) for n in allowed) + ")"
+    return _query(
+        "order",
+        {"type": "string", "pattern": f"^{one}(?:,{one})*$"},
+        f"Sort by these fields, '-' first for descending; allowed: {', '.join(allowed)}.",
+    )
+
+
+def selection_parameter(members: Sequence[str] | None) -> dict[str, Any]:
+    """``fields``: the members to return (sparse fieldsets), comma-separated."""
+    schema: dict[str, Any] = {"type": "string"}
+    if members:
+        one = "(?:" + "|".join(re.escape(n) for n in members) + ")"
+        schema["pattern"] = f"^{one}(?:,{one})*$"
+    return _query("fields", schema, "Only these members of each item, comma-separated.")
+
+
+def format_parameter(formats: Sequence[str]) -> dict[str, Any]:
+    """``format``: the response format by name, over the Accept header."""
+    return _query(
+        "format",
+        {"type": "string", "enum": list(formats)},
+        "The response format, instead of the Accept header.",
+    )
+
+
+def version_header(name: str, versions: Sequence[str]) -> dict[str, Any]:
+    """The header choosing an API version."""
+    return {
+        "name": name,
+        "in": "header",
+        "required": False,
+        "schema": {"type": "string", "enum": list(versions)},
+        "description": "The API version to serve; the default when absent.",
+    }
+
+
+def conditional_headers(method: str, *, require_if_match: bool) -> list[dict[str, Any]]:
+    """``If-Match`` / ``If-None-Match`` for store-backed items (ETags are versions)."""
+    etag = {"type": "string", "description": "A strong entity tag, quoted, from an ETag."}
+    out = []
+    if method in ("PUT", "PATCH", "DELETE"):
+        out.append(
+            {
+                "name": "If-Match",
+                "in": "header",
+                "required": require_if_match,
+                "schema": etag,
+                "description": "Write only if the item is still this version (412 otherwise).",
+            }
+        )
+    if method in ("GET", "PUT"):
+        text = (
+            "Answer 304 if the item is still this version."
+            if method == "GET"
+            else "'*': create only, never replace (412 when the item exists)."
+        )
+        out.append(
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+                "description": text,
+            }
+        )
+    return out

@@ -1,0 +1,380 @@
+"""Default CRUD for handlers that name a ``store``: what a handler does not define itself.
+
+Each function has a handler method's signature, so the router treats it like one.
+
+- **Validation.** When the handler names a ``model``, create and replace validate the
+  whole body and patch the members sent (:meth:`camshaft.models.Model.validate`).
+- **Filters and ordering.** ``GET /<plural>/?age__gte=30&order=-age,name`` filters and
+  orders, but only on what the handler allows in ``filters`` and ``ordering``; values
+  are converted by the model's field types. A filter or order the handler does not allow,
+  or a value that does not convert, is a 400 naming the parameter (see :func:`query_for`).
+- **Conditional requests.** Responses carry a strong ``ETag`` from the record's version;
+  ``If-Match`` on writes is checked by the store inside the write (412 on mismatch; 428
+  when missing and the ``concurrency.require_if_match`` setting is true); ``If-None-Match``
+  on GET answers 304, and ``If-None-Match: *`` on PUT means create-only.
+- **Per-object authorization.** When the handler declares ``permissions`` (or a plugin
+  implements ``camshaft_authorize``), reading, replacing, patching and deleting one
+  record first call ``handler.authorize(action, record.data)`` on the record as stored
+  (403, or 404 with ``auth.hide_forbidden``); the write then expects the version that
+  was authorized, so a record changed in between is checked again, never written
+  unchecked. Without either, nothing is read before a write (one statement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from camshaft._kernel.auth.authorization import checks_objects
+from camshaft._kernel.handler import Handler, Result
+from camshaft._kernel.stores.base import FILTER_OPERATORS, Filter, Query, Record, Store
+from camshaft.errors import BadRequest, Conflict, NotFound, PreconditionFailed, PreconditionRequired
+
+__all__ = ["StoreCollection", "defaults_for", "query_for"]
+
+#: Query parameters that belong to pagination, negotiation, versioning and shaping: never
+#: taken for filters even when a field has that name.
+RESERVED_PARAMETERS = frozenset(
+    {"order", "format", "page", "per_page", "offset", "limit", "cursor", "fields", "exclude"}
+)
+
+
+class StoreCollection:
+    """A store query as a paginatable :class:`~camshaft.pagination.Collection`.
+
+    :param counted: whether the paginator will ask for :meth:`count` too (the
+        ``pagination.count`` setting is not ``"off"``). A store offering
+        ``page(query) -> (rows, total)`` then reads a window and the total together, and
+        :meth:`count` answers from that; a store without it is asked separately.
+    """
+
+    __slots__ = ("_counted", "_total", "query", "store")
+
+    def __init__(self, store: Store, query: Query, *, counted: bool = False) -> None:
+        self.store = store
+        self.query = query
+        self._counted = counted
+        self._total: int | None = None
+
+    def count(self) -> int:
+        if self._total is None:
+            self._total = self.store.count(self.query)
+        return self._total
+
+    def estimate(self) -> int | None:
+        """About :meth:`count`, when the store offers ``estimate(query)``; else None."""
+        estimate = getattr(self.store, "estimate", None)
+        return None if estimate is None else estimate(self.query)
+
+    def window(self, offset: int, limit: int) -> Iterable[Any]:
+        q = self.query
+        query = Query(q.filters, q.order, offset, limit)
+        if self._counted and self._total is None:
+            page = getattr(self.store, "page", None)
+            if page is not None:
+                rows, self._total = page(query)
+                return rows  # type: ignore[no-any-return]
+        # A store may offer rows(query): the data alone, without building Records.
+        rows = getattr(self.store, "rows", None)
+        if rows is not None:
+            return rows(query)  # type: ignore[no-any-return]
+        return [record.data for record in self.store.list(query)]
+
+
+def _store(handler: Handler) -> Store:
+    return handler.request.app.stores[type(handler)]
+
+
+def _model(handler: Handler, store: Store) -> Any:
+    """The handler's model, else the one a store derives from its schema (``store.model``)."""
+    return type(handler).model or getattr(store, "model", None)
+
+
+def _etag(record: Record) -> dict[str, str]:
+    return {"ETag": f'"{record.version}"'} if record.version is not None else {}
+
+
+# --------------------------------------------------------------------------- query string
+
+
+def _guess(text: str) -> Any:
+    """Without a model: an integer literal as int, anything else as the text."""
+    stripped = text.strip()
+    if stripped.lstrip("-").isdigit() and len(stripped) < 20:
+        return int(stripped)
+    return text
+
+
+def _convert(model: Any, name: str, text: str, param: str) -> Any:
+    if model is None or name not in getattr(model, "by_name", {}):
+        return _guess(text)
+    try:
+        return model.convert_text(name, text)
+    except ValueError as exc:
+        raise BadRequest(f"Query parameter {param!r}: {exc}.", title="Invalid filter") from None
+
+
+def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
+    if op == "in":
+        return Filter(name, op, [_convert(model, name, t, param) for t in text.split(",") if t])
+    if op == "isnull":
+        lowered = text.strip().lower()
+        if lowered not in ("true", "false", "1", "0"):
+            raise BadRequest(
+                f"Query parameter {param!r} must be true or false.", title="Invalid filter"
+            )
+        return Filter(name, op, lowered in ("true", "1"))
+    if op == "contains":
+        return Filter(name, op, text)
+    return Filter(name, op, _convert(model, name, text, param))
+
+
+def _order(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
+    order = []
+    for part in text.split(","):
+        part = part.strip()
+        name = part.removeprefix("-")
+        if not name:
+            continue
+        if name not in allowed:
+            shown = ", ".join(allowed) or "none"
+            raise BadRequest(
+                f"Ordering by {name!r} is not allowed; allowed: {shown}.", title="Invalid order"
+            )
+        order.append((name, part.startswith("-")))
+    return tuple(order)
+
+
+def query_for(handler: Handler, model: Any = None) -> Query:
+    """The :class:`Query` a collection GET asks for, from its query string.
+
+    A parameter ``<field>`` (equality) or ``<field>__<op>`` (``op`` one of
+    :data:`camshaft.stores.FILTER_OPERATORS`) filters when ``field`` is in the handler's
+    ``filters``; ``order`` lists fields from its ``ordering``, ``-`` for descending.
+    Parameters that name neither a model field nor an operator are left to others
+    (pagination, shaping, ...).
+
+    :raises BadRequest: a filter on a field not allowed, an unknown operator on an allowed
+        field, an order not allowed, or a value its field cannot convert; the message
+        names the parameter and never contains SQL.
+    """
+    request = handler.request
+    if not request.environ.get("QUERY_STRING"):
+        return Query()
+    cls = type(handler)
+    model = model or cls.model
+    allowed: tuple[str, ...] = tuple(getattr(cls, "filters", ()) or ())
+    fields = getattr(model, "by_name", {})
+    filters: list[Filter] = []
+    order: tuple[tuple[str, bool], ...] = ()
+    for param, text in request.args.items(multi=True):
+        if param in RESERVED_PARAMETERS:
+            if param == "order":
+                order = _order(text, tuple(getattr(cls, "ordering", ()) or ()))
+            continue
+        name, sep, op = param.partition("__")
+        if not sep:
+            op = "eq"
+        elif op not in FILTER_OPERATORS:
+            if name in allowed or name in fields:
+                raise BadRequest(
+                    f"Unknown filter operator {op!r} in {param!r}; "
+                    f"use one of: {', '.join(sorted(FILTER_OPERATORS))}.",
+                    title="Invalid filter",
+                )
+            continue
+        if name not in allowed:
+            if sep or name in fields:
+                raise BadRequest(
+                    f"Filtering on {name!r} is not allowed; allowed: "
+                    f"{', '.join(allowed) or 'none'}.",
+                    title="Invalid filter",
+                )
+            continue
+        filters.append(_filter(model, name, op, text, param))
+    return Query(tuple(filters), order)
+
+
+# --------------------------------------------------------------------------- preconditions
+
+
+def _if_match(handler: Handler, *, create_only: bool = False) -> str | None:
+    """The version an If-Match header demands (None when absent or ``*``).
+
+    A weak validator never matches: writes need strong comparison (RFC 9110 §13.1.1).
+
+    :raises PreconditionRequired: no strong entity tag while ``concurrency.require_if_match``
+        is true (a create-only PUT is exempt).
+    """
+    value = handler.request.header("If-Match")
+    if value is None or value.strip() == "*":
+        if not create_only and handler.request.app.settings["concurrency"]["require_if_match"]:
+            raise PreconditionRequired(
+                "This write must be conditional: send If-Match with the ETag you last read."
+            )
+        return None
+    tags = [t.strip() for t in value.split(",")]
+    strong = [t[1:-1] for t in tags if len(t) >= 2 and t[0] == '"' and t[-1] == '"']
+    if not strong:
+        raise PreconditionFailed("If-Match names no current strong entity tag.")
+    if len(strong) > 1:
+        raise BadRequest("If-Match with several entity tags is not supported; send one.")
+    return strong[0]
+
+
+def _not_modified(handler: Handler, etag: str) -> bool:
+    """Whether If-None-Match matches ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
+    inm = handler.request.header("If-None-Match")
+    if inm is None:
+        return False
+    tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
+    return "*" in tags or etag in tags
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _mapping(data: Any) -> Mapping[str, Any]:
+    if not isinstance(data, Mapping):
+        raise BadRequest("The request body must be an object.")
+    return data
+
+
+def _clean(
+    handler: Handler, store: Store, data: Any, *, partial: bool, key: str | None = None
+) -> Any:
+    """The body validated by the handler's model (as it is without one).
+
+    On replace, a key member equal to the URL's key is accepted and dropped (clients send
+    back what they read); any other value for it is a 400, like every read-only field.
+    """
+    model = _model(handler, store)
+    data = _mapping(data)
+    if model is None:
+        return data
+    key_field = type(handler).key_field
+    allow: tuple[str, ...] = ()
+    if key is not None and key_field in data and str(data[key_field]) == key:
+        allow = (key_field,)
+    return model.validate(data, partial=partial, allow=allow)
+
+
+# --------------------------------------------------------------------------- authorization
+
+#: Times a write re-reads and re-authorizes a record that changed under it before a 409.
+AUTHORIZE_ATTEMPTS = 3
+
+
+def _authorized_write(
+    handler: Handler,
+    store: Store,
+    key: str,
+    action: str,
+    expected: str | None,
+    write: Callable[[str | None], Any],
+) -> Any:
+    """``write(expected_version)`` once ``handler`` may do ``action`` to the record.
+
+    Without object checks this is ``write(expected)``. With them the record is read and
+    authorized first, and written only at the version that was authorized (the client's
+    If-Match when it sent one): a record changed in between is read and authorized
+    again, up to :data:`AUTHORIZE_ATTEMPTS` times. A missing record is left to ``write``
+    (404 from the store).
+
+    :raises Forbidden: refused (NotFound with ``auth.hide_forbidden``).
+    :raises Conflict: the record kept changing.
+    """
+    if not checks_objects(handler):
+        return write(expected)
+    for _ in range(AUTHORIZE_ATTEMPTS):
+        record = store.get(key)
+        if record is None:
+            return write(expected)
+        handler.authorize(action, record.data)
+        try:
+            return write(record.version if expected is None else expected)
+        except PreconditionFailed:
+            if expected is not None or record.version is None:
+                raise
+    raise Conflict("The record kept changing while it was being written; try again.")
+
+
+# --------------------------------------------------------------------------- the defaults
+
+
+def read(self: Handler, key: str | None = None) -> Any:
+    store = _store(self)
+    if key is None:
+        # Read the total with the page unless counting is off, or a store that estimates
+        # is asked for an estimate (the paginator then counts only if it gets none).
+        mode = self.request.app.settings["pagination"]["count"]
+        counted = mode == "exact" or (mode == "estimated" and not hasattr(store, "estimate"))
+        return StoreCollection(store, query_for(self, _model(self, store)), counted=counted)
+    record = store.get(key)
+    if record is None:
+        raise NotFound(f"No {self.request.path.strip('/').split('/')[0]} with key {key!r}.")
+    if checks_objects(self):
+        self.authorize("read", record.data)
+    headers = _etag(record)
+    if headers and _not_modified(self, headers["ETag"]):
+        return Result(None, 304, headers)
+    return Result(record.data, 200, headers)
+
+
+def create(self: Handler, data: Any) -> Result:
+    store = _store(self)
+    record = store.create(_clean(self, store, data, partial=False))
+    return Result(record.data, 201, _etag(record), location=None)
+
+
+def update(self: Handler, key: str, data: Any) -> Result:
+    create_only = (self.request.header("If-None-Match") or "").strip() == "*"
+    expected = _if_match(self, create_only=create_only)
+    store = _store(self)
+
+    def write(version: str | None) -> Record:
+        return store.replace(
+            key,
+            _clean(self, store, data, partial=False, key=key),
+            expected_version=version,
+            create_only=create_only,
+        )
+
+    # A create-only PUT writes no existing record (the store answers 412 if there is one).
+    record = (
+        write(None)
+        if create_only
+        else _authorized_write(self, store, key, "update", expected, write)
+    )
+    if create_only:
+        return Result(record.data, 201, _etag(record), location=self.request.path)
+    return Result(record.data, 200, _etag(record))
+
+
+def patch(self: Handler, key: str, data: Any) -> Result:
+    expected = _if_match(self)
+    store = _store(self)
+
+    def write(version: str | None) -> Record:
+        changes = _clean(self, store, data, partial=True, key=key)
+        return store.patch(key, changes, expected_version=version)
+
+    record = _authorized_write(self, store, key, "patch", expected, write)
+    return Result(record.data, 200, _etag(record))
+
+
+def delete(self: Handler, key: str) -> None:
+    expected = _if_match(self)
+    store = _store(self)
+
+    def write(version: str | None) -> None:
+        store.delete(key, expected_version=version)
+
+    _authorized_write(self, store, key, "delete", expected, write)
+
+
+def defaults_for(cls: type[Handler]) -> dict[str, Callable[..., Any]]:
+    """The default CRUD methods for a handler class: all five when it names a store."""
+    if cls.store is None:
+        return {}
+    return {"read": read, "create": create, "update": update, "patch": patch, "delete": delete}

@@ -1,0 +1,143 @@
+"""An endpoint's wiring: everything the request path calls for it, resolved once.
+
+:func:`wire` turns a handler class's declarations (``authentication``, ``anonymous``,
+``permissions``, ``throttle``, ``store``, ``pagination``, ``fields``) and the app's
+registered capabilities into one frozen :class:`Wiring`. Nothing on the request path
+looks a capability up by name; plugins keep their own per-endpoint state in
+:attr:`Wiring.stash` under their own :class:`~camshaft.plugin.StashKey`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from camshaft._kernel.auth import authentication, authorization
+from camshaft._kernel.auth.identity import AuthScheme
+from camshaft._kernel.pagination import Paginator, paginator_name
+from camshaft._kernel.routing import Action, Endpoint
+from camshaft._kernel.shaping.shaper import Shaper, shaper_for
+from camshaft._kernel.stash import Stash
+from camshaft._kernel.stores.base import Store, StoreConfig
+from camshaft._kernel.throttle.policy import ThrottlePolicy, policy_for
+from camshaft.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from camshaft._kernel.app import App
+    from camshaft._kernel.handler import Handler
+
+__all__ = ["Anonymous", "Wiring", "wire"]
+
+
+@dataclass(frozen=True, slots=True)
+class Anonymous:
+    """A handler's ``anonymous`` handler class (Piston's), with its actions by HTTP
+    method on the endpoint's route."""
+
+    handler: type[Handler]
+    actions: Mapping[str, Action]
+
+
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What the request path calls for one endpoint.
+
+    :ivar schemes: the authentication schemes it accepts, in order (empty: open).
+    :ivar anonymous: its ``anonymous`` handler, or None.
+    :ivar authorize: whether each request is authorized (schemes named or permissions
+        declared); false means the endpoint is open and no check runs.
+    :ivar authorize_plugins: whether ``camshaft_authorize`` implementations are asked.
+    :ivar throttle: its throttle policy, or None when it declares no rate.
+    :ivar store: the store its default CRUD uses, or None.
+    :ivar paginator: the paginator of its collection route, or None.
+    :ivar shaper: its compiled ``fields`` / ``exclude`` / links.
+    :ivar anonymous_shaper: the ``anonymous`` handler's own shaping, or None.
+    :ivar vary: the request headers that select its representation besides ``Accept``.
+    :ivar stash: plugins' own per-endpoint state.
+    """
+
+    schemes: tuple[AuthScheme, ...]
+    anonymous: Anonymous | None
+    authorize: bool
+    authorize_plugins: bool
+    throttle: ThrottlePolicy | None
+    store: Store | None
+    paginator: Paginator | None
+    shaper: Shaper
+    anonymous_shaper: Shaper | None
+    vary: str = "Accept"
+    stash: Stash = field(default_factory=Stash, compare=False)
+
+
+def wire(endpoint: Endpoint, app: App) -> Wiring:
+    """Resolve ``endpoint``'s capabilities in ``app``.
+
+    :raises ConfigurationError: a scheme, store, paginator, throttle rate or scope the
+        handler names does not exist, or a declaration is malformed; the message names
+        the handler.
+    """
+    cls = endpoint.handler
+    schemes = authentication.resolve_schemes(cls, app.auth_schemes, app.settings["auth"]["default"])
+    anonymous = authentication.anonymous_for(endpoint)
+    authorize, authorize_plugins = authorization.needs_authorization(
+        endpoint, schemes, anonymous.handler if anonymous else None, app.plugin_manager
+    )
+    links_to = app.items if app.settings["shaping"]["links"] else None
+    return Wiring(
+        schemes=schemes,
+        anonymous=anonymous,
+        authorize=authorize,
+        authorize_plugins=authorize_plugins,
+        throttle=policy_for(cls, app),
+        store=_store(endpoint, app),
+        paginator=_paginator(endpoint, app),
+        shaper=shaper_for(cls, items=links_to),
+        anonymous_shaper=shaper_for(anonymous.handler, items=links_to) if anonymous else None,
+        vary=_vary(schemes),
+    )
+
+
+def _vary(schemes: tuple[AuthScheme, ...]) -> str:
+    if not schemes:  # an open resource; naming even ``anonymous`` varies by credentials
+        return "Accept"
+    names = ["Accept", "Authorization"]
+    for scheme in schemes:
+        names.extend(h for h in scheme.vary if h not in names)
+    return ", ".join(names)
+
+
+def _store(endpoint: Endpoint, app: App) -> Store | None:
+    """The handler's store, opened once per handler class and shared by its routes."""
+    cls = endpoint.handler
+    if cls.store is None:
+        return None
+    if cls not in app.stores:
+        backend = _named(app.store_backends, cls.store, "store", cls)
+        config = StoreConfig(
+            resource=cls.resource_name or endpoint.path.strip("/").split("/")[0],
+            key_field=cls.key_field,
+            model=cls.model,
+            source=cls.source,
+            options={**app.settings.plugin(cls.store), **cls.store_options},
+        )
+        app.stores[cls] = backend.open(config)
+    return app.stores[cls]
+
+
+def _paginator(endpoint: Endpoint, app: App) -> Paginator | None:
+    name = paginator_name(endpoint.handler, app.settings["pagination"]["default"])
+    if endpoint.kind == "item" or name is None:
+        return None
+    paginator: Paginator = _named(app.paginators, name, "paginator", endpoint.handler)
+    return paginator
+
+
+def _named(table: Mapping[str, Any], name: str, what: str, cls: type) -> Any:
+    """``table[name]``, or an error naming ``cls`` and what exists."""
+    if name not in table:
+        raise ConfigurationError(
+            f"{cls.__name__} needs {what} {name!r}, which no plugin provides; "
+            f"available: {', '.join(sorted(table)) or 'none'}"
+        )
+    return table[name]
