@@ -40,8 +40,11 @@ def plugin(session: nox.Session, plugin: str) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    session.install("ruff")
+    """ruff, and the import contracts in pyproject.toml (plugins on the public surfaces,
+    a kernel that names no plugin, no import cycles) checked by import-linter."""
+    session.install("ruff", "import-linter", "-e", ".", *_editable(PLUGINS))
     session.run("ruff", "check", "core", "plugins", "tests", "examples", "bench", "noxfile.py")
+    session.run("lint-imports")
 
 
 @nox.session

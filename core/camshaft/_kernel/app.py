@@ -190,6 +190,9 @@ class App:
             )
         return self.nonce_stores[name]
 
+    #: The per-object check behind :meth:`Handler.authorize` (the app owns policy).
+    authorize_object = staticmethod(authorization.authorize_object)
+
     def parse_body(self, media_type: str, body: bytes) -> Any:
         """Parse a request body by its media type within the app's limits."""
         parser = require_parser_for(media_type, self.parsers)

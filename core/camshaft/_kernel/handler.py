@@ -135,7 +135,7 @@ class Handler:
     authentication: ClassVar[tuple[str, ...] | None] = None
     #: Handler class serving clients no scheme identified (Piston's anonymous handler).
     anonymous: ClassVar[type[Handler] | None] = None
-    #: Who may do what, per verb: see :mod:`camshaft.authorization`. None: the baseline.
+    #: Who may do what, per verb: see :mod:`camshaft.permissions`. None: the baseline.
     permissions: ClassVar[Any] = None
     #: Throttle rate for every verb, or a mapping of verb to rate.
     throttle: ClassVar[Any] = None
@@ -157,6 +157,18 @@ class Handler:
     model: ClassVar[Any] = None
     #: Options for this handler's store, over the store plugin's settings.
     store_options: ClassVar[Mapping[str, Any]] = {}
+    #: Members default CRUD may filter on (``?age__gte=30``), each with the operators
+    #: its field type allows; anything else is a 400.
+    filters: ClassVar[tuple[str, ...]] = ()
+    #: Members default CRUD may order by (``?order=-age,name``).
+    ordering: ClassVar[tuple[str, ...]] = ()
+    #: OAuth scopes a token needs, per verb or action (``{"GET": ["read"]}``), read by
+    #: camshaft-oauth; None: tokens are granted nothing (see docs/oauth.md).
+    scopes: ClassVar[Mapping[str, Any] | None] = None
+    #: OpenAPI fragments merged into the generated operations, by HTTP verb.
+    openapi: ClassVar[Mapping[str, Mapping[str, Any]] | None] = None
+    #: Whether the handler appears in the OpenAPI document.
+    openapi_include: ClassVar[bool] = True
 
     __slots__ = ("request",)
 
@@ -173,6 +185,4 @@ class Handler:
         :raises camshaft.errors.Forbidden: refused (403).
         :raises camshaft.errors.NotFound: refused and ``auth.hide_forbidden`` is true (404).
         """
-        from camshaft._kernel.auth.authorization import authorize_object
-
-        authorize_object(self, action, obj)
+        self.request.app.authorize_object(self, action, obj)

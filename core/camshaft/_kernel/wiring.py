@@ -9,25 +9,29 @@ looks a capability up by name; plugins keep their own per-endpoint state in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth import authentication, authorization
 from camshaft._kernel.auth.identity import AuthScheme
+from camshaft._kernel.handler import Handler
 from camshaft._kernel.pagination import Paginator, paginator_name
-from camshaft._kernel.routing import Action, Endpoint
+from camshaft._kernel.routing import Action, Endpoint, actions_for
 from camshaft._kernel.shaping.shaper import Shaper, shaper_for
 from camshaft._kernel.stash import Stash
 from camshaft._kernel.stores.base import Store, StoreConfig
+from camshaft._kernel.stores.crud import defaults_for
 from camshaft._kernel.throttle.policy import ThrottlePolicy, policy_for
 from camshaft.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
-    from camshaft._kernel.handler import Handler
 
-__all__ = ["Anonymous", "Wiring", "wire"]
+__all__ = ["Anonymous", "Wiring", "anonymous_for", "wire"]
+
+_TEMPLATE_PARAM = re.compile(r"\{([^}]+)\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ def wire(endpoint: Endpoint, app: App) -> Wiring:
     """
     cls = endpoint.handler
     schemes = authentication.resolve_schemes(cls, app.auth_schemes, app.settings["auth"]["default"])
-    anonymous = authentication.anonymous_for(endpoint)
+    anonymous = anonymous_for(endpoint)
     authorize, authorize_plugins = authorization.needs_authorization(
         endpoint, schemes, anonymous.handler if anonymous else None, app.plugin_manager
     )
@@ -96,6 +100,26 @@ def wire(endpoint: Endpoint, app: App) -> Wiring:
         anonymous_shaper=shaper_for(anonymous.handler, items=links_to) if anonymous else None,
         vary=_vary(schemes),
     )
+
+
+def anonymous_for(endpoint: Endpoint) -> Anonymous | None:
+    """The endpoint handler's ``anonymous`` handler and its actions on the endpoint's
+    route; a method whose required arguments the route cannot give (``read(self, key)``
+    on the collection route) is left out, as the router does for the main handler.
+
+    :raises ConfigurationError: ``anonymous`` is not a :class:`~camshaft.Handler` subclass.
+    """
+    cls = endpoint.handler
+    anon = getattr(cls, "anonymous", None)
+    if anon is None:
+        return None
+    if not (isinstance(anon, type) and issubclass(anon, Handler)):
+        raise ConfigurationError(
+            f"{cls.__name__}.anonymous must be a camshaft.Handler subclass, got {anon!r}"
+        )
+    route_params = set(_TEMPLATE_PARAM.findall(endpoint.path))
+    actions = actions_for(anon, route_params, defaults_for(anon), skip_unservable=True)
+    return Anonymous(anon, actions)
 
 
 def _vary(schemes: tuple[AuthScheme, ...]) -> str:

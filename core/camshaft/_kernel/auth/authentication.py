@@ -1,9 +1,8 @@
 """Authentication on the request path: which schemes a resource accepts, and who is asking.
 
-Build time (:func:`resolve_schemes`, :func:`anonymous_for`) resolves a handler's
-``authentication`` names (or the ``auth.default`` setting) to
-:class:`~camshaft.AuthScheme` objects, and prepares the handler's ``anonymous`` handler
-class, if any. Per request (:func:`authenticate`) each
+Build time (:func:`resolve_schemes`) resolves a handler's ``authentication`` names (or
+the ``auth.default`` setting) to :class:`~camshaft.AuthScheme` objects; the wiring
+prepares its ``anonymous`` handler class, if any. Per request (:func:`authenticate`) each
 scheme is asked in order:
 
 * ``None`` -- not mine: the next scheme is asked;
@@ -17,22 +16,19 @@ one ``WWW-Authenticate`` challenge per scheme.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from camshaft._kernel.auth.identity import AuthScheme
-from camshaft._kernel.handler import Handler
 from camshaft.errors import ConfigurationError, Unauthorized
 
 if TYPE_CHECKING:
+    from camshaft._kernel.handler import Handler
     from camshaft._kernel.request import Request
     from camshaft._kernel.routing import Action, Endpoint
-    from camshaft._kernel.wiring import Anonymous
 
 __all__ = [
     "accepts_anonymous",
-    "anonymous_for",
     "asks_credentials",
     "authenticate",
     "challenges",
@@ -41,7 +37,6 @@ __all__ = [
 
 #: The scheme that accepts everyone as ANONYMOUS (``camshaft.builtins.anonymous_auth``).
 ANONYMOUS_SCHEME = "anonymous"
-_TEMPLATE_PARAM = re.compile(r"\{([^}]+)\}")
 
 
 def resolve_schemes(
@@ -65,30 +60,6 @@ def resolve_schemes(
             )
         schemes.append(available[name])
     return tuple(schemes)
-
-
-def anonymous_for(endpoint: Endpoint) -> Anonymous | None:
-    """The endpoint handler's ``anonymous`` handler and its actions on the endpoint's
-    route; a method whose required arguments the route cannot give (``read(self, key)``
-    on the collection route) is left out, as the router does for the main handler.
-
-    :raises ConfigurationError: ``anonymous`` is not a :class:`~camshaft.Handler` subclass.
-    """
-    from camshaft._kernel.routing import actions_for
-    from camshaft._kernel.stores.crud import defaults_for
-    from camshaft._kernel.wiring import Anonymous
-
-    cls = endpoint.handler
-    anon = getattr(cls, "anonymous", None)
-    if anon is None:
-        return None
-    if not (isinstance(anon, type) and issubclass(anon, Handler)):
-        raise ConfigurationError(
-            f"{cls.__name__}.anonymous must be a camshaft.Handler subclass, got {anon!r}"
-        )
-    route_params = set(_TEMPLATE_PARAM.findall(endpoint.path))
-    actions = actions_for(anon, route_params, defaults_for(anon), skip_unservable=True)
-    return Anonymous(anon, actions)
 
 
 def challenges(request: Request, schemes: Iterable[AuthScheme]) -> list[tuple[str, str]]:

@@ -29,9 +29,8 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth.authentication import accepts_anonymous, asks_credentials, challenges
-from camshaft._kernel.routing import METHOD_ACTIONS
+from camshaft._kernel.routing.actions import METHOD_ACTIONS
 from camshaft.errors import ConfigurationError, Forbidden, HTTPError, NotFound, Unauthorized
-from camshaft.permissions import Permission
 
 if TYPE_CHECKING:
     import pluggy
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from camshaft._kernel.handler import Handler
     from camshaft._kernel.request import Request
     from camshaft._kernel.routing import Endpoint
+    from camshaft.permissions import Permission
 
 __all__ = [
     "allowed",
@@ -49,7 +49,7 @@ __all__ = [
     "permissions_of",
 ]
 
-Rules = dict[str, tuple[Permission, ...]]
+Rules = dict[str, tuple["Permission", ...]]
 
 _VERB_OF = {action: verb for verb, action in METHOD_ACTIONS.items()}
 

@@ -7,10 +7,12 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from camshaft._kernel.handler import Handler
 from camshaft.errors import ConfigurationError
+
+if TYPE_CHECKING:
+    from camshaft._kernel.handler import Handler
 
 __all__ = ["METHOD_ACTIONS", "Action", "actions_for", "discover", "make_action", "signature_info"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from camshaft._kernel.handler import Handler
-from camshaft._kernel.routing import METHOD_ACTIONS
+from camshaft._kernel.routing.actions import METHOD_ACTIONS
 from camshaft.errors import BadRequest, ConfigurationError
 
 __all__ = ["Field", "Keep", "columns", "compile_exclude", "compile_fields", "parse_selection"]

@@ -260,7 +260,7 @@ def policy_for(handler: type, app: App) -> ThrottlePolicy | None:
     :raises ConfigurationError: a rate, scope or backend named does not exist or is
         malformed; the message names the handler.
     """
-    from camshaft._kernel.routing import METHOD_ACTIONS
+    from camshaft._kernel.routing.actions import METHOD_ACTIONS
 
     options = app.settings["throttle"]
     scopes = parse_scopes(options["scopes"])
