@@ -246,6 +246,14 @@ def test_every_hookspec_is_documented_in_docs():
     assert missing == []
 
 
+def test_docs_hooks_page_is_the_specs_rendered():
+    """docs/hooks.md is generated; regenerate it with
+    ``python -m camshaft._kernel.hook_reference > docs/hooks.md``."""
+    from camshaft._kernel.hook_reference import render
+
+    assert (ROOT / "docs" / "hooks.md").read_text() == render()
+
+
 def test_every_hookspec_has_a_test_named_after_it():
     names = set()
     for path in (ROOT / "tests").rglob("test_*.py"):
