@@ -19,7 +19,7 @@ surface.
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``), the depth
   pre-check (``check_json_depth``), page-size parsing (``page_size``, ``int_arg``),
-  ``Link`` building (``link_header``), and the HTTP verbs' action names
+  ``Link`` building (``link_builder``, ``link_header``), and the HTTP verbs' action names
   (``METHOD_ACTIONS``).
 """
 
@@ -36,6 +36,7 @@ from camshaft._kernel.pagination import (
     Page,
     Paginator,
     int_arg,
+    link_builder,
     link_header,
     page_size,
 )
@@ -86,6 +87,7 @@ __all__ = [
     "json_emit",
     "json_parse",
     "json_stream",
+    "link_builder",
     "link_header",
     "page_size",
 ]

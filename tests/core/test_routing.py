@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camshaft import App, Handler, Route
 from camshaft._kernel.handler import default_resource_name
@@ -247,3 +251,89 @@ def test_non_utf8_path_is_400():
 
 def test_non_ascii_keys_are_decoded_as_utf8(client_for):
     assert client_for(EventHandler).get("/events/caf%C3%A9").json == {"id": "café"}
+
+
+# ------------------------------------------------- custom routes: the compiled table
+
+
+_RULES = (
+    "/other/<username>/<path:data>",
+    "/hello/<int:n>",
+    "/a/b/",
+    "/users/me",
+    "/users/<name>",
+    "/files/<path:p>",
+    "/x/<int:a>/<float:b>",
+    "/u/<uuid:id>",
+    "/any/<any(red, blue):c>",
+    "/s/<string(length=2):c>",
+    "/deep/<a>/<b>/",
+    "/",
+)
+_SEGMENTS = (
+    "other", "hello", "a", "b", "users", "me", "files", "x", "u", "any", "red", "blue",
+    "s", "ab", "abc", "deep", "1", "-1", "2.5", "12345678-1234-5678-1234-567812345678",
+    "é", "a b", "..", "%2F",
+)  # fmt: skip
+
+
+def _werkzeug(adapter: Any, path: str) -> tuple[str, dict[str, Any]] | None:
+    from werkzeug.exceptions import HTTPException
+    from werkzeug.routing import RequestRedirect
+
+    try:
+        rule, args = adapter.match(path, method="GET", return_rule=True)
+    except (RequestRedirect, HTTPException):
+        return None
+    return rule.endpoint, dict(args)
+
+
+def _compiled() -> tuple[Any, Any]:
+    from werkzeug.routing import Map, Rule
+
+    from camshaft._kernel.routing.matcher import CustomMatcher
+
+    url_map = Map([Rule(r, endpoint=r) for r in _RULES], strict_slashes=False, merge_slashes=False)
+    return CustomMatcher(url_map), url_map.bind("localhost")
+
+
+_TABLE, _ADAPTER = _compiled()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    segments=st.lists(st.sampled_from(_SEGMENTS) | st.text(max_size=4), max_size=4),
+    trailing=st.booleans(),
+)
+def test_custom_routes_match_as_werkzeug_matches(segments: list[str], trailing: bool) -> None:
+    """The table compiled at build agrees with Werkzeug's own matching (same rules,
+    same converters, same preference: static before converter, int before path)."""
+    path = "/" + "/".join(s.replace("/", "") for s in segments) + ("/" if trailing else "")
+    if "//" in path:
+        return  # left to Werkzeug itself by the app (it skips empty segments)
+    assert _TABLE.match(path) == _werkzeug(_ADAPTER, path)
+
+
+def test_custom_route_with_an_empty_segment_is_still_matched_by_werkzeug() -> None:
+    class Hello(Handler):
+        automatic_routes = False
+        routes = ("/greet/<name>",)
+
+        def read(self, name: str) -> dict[str, str]:
+            return {"name": name}
+
+    from werkzeug.test import EnvironBuilder, run_wsgi_app
+
+    app = make_app([Hello])
+
+    def status(path: str) -> str:
+        environ = EnvironBuilder(path="/").get_environ()
+        environ["PATH_INFO"] = path  # as a server passes it, no URL parsing in between
+        return run_wsgi_app(app, environ)[1]
+
+    assert status("/greet/ann") == "200 OK"
+    assert status("/greet/ann/") == "200 OK"
+    assert status("/greet/") == "404 Not Found"
+    # Werkzeug skips a leading empty segment but not an inner one; so does the app.
+    assert status("//greet/ann") == "200 OK"
+    assert status("/greet//ann") == "404 Not Found"

@@ -18,6 +18,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+from werkzeug.routing import MapAdapter, RequestRedirect
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from camshaft._kernel import responses
@@ -32,6 +34,7 @@ from camshaft._kernel.plugin_manager import collect, make_plugin_manager
 from camshaft._kernel.request import Request, require_parser_for
 from camshaft._kernel.responses import Out
 from camshaft._kernel.routing import Endpoint, Route, RouteGroup, build_groups, split_version_prefix
+from camshaft._kernel.routing.matcher import CustomMatcher
 from camshaft._kernel.settings import Settings, load_raw_settings
 from camshaft._kernel.stash import Stash
 from camshaft._kernel.stores import crud
@@ -122,6 +125,8 @@ class App:
             crud_defaults=crud.defaults_for,
         )
         self._url_adapter = self.url_map.bind("localhost")
+        self._custom_matcher = CustomMatcher(self.url_map)
+        self._custom_groups = {group.name: group for group in self.custom}
         for endpoint in self.endpoints():
             endpoint.wiring = wire(endpoint, self)
         pm.hook.camshaft_startup(app=self, settings=settings_)
@@ -259,17 +264,11 @@ class App:
                     raise BadRequest(f"Invalid key {key!r} for {name}.", title="Invalid key")
                 return group, {group.key_name: key}
         if self.custom:
-            from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
-            from werkzeug.routing import RequestRedirect
-
-            try:
-                rule, args = self._url_adapter.match(path, method="GET", return_rule=True)
-            except (RequestRedirect, WerkzeugHTTPException):
-                pass
-            else:
-                for group in self.custom:
-                    if group.name == rule.endpoint:
-                        return group, dict(args)
+            found = self._custom_matcher.match(path) if "//" not in path else _werkzeug_match(
+                self._url_adapter, path
+            )
+            if found is not None:
+                return self._custom_groups[found[0]], found[1]
         raise NotFound(f"No resource at {path}.")
 
     def _serve(self, request: Request, endpoint: Endpoint) -> Out | WerkzeugResponse:
@@ -315,3 +314,12 @@ def _decoded_path(environ: Mapping[str, Any]) -> str:
         except UnicodeError:
             raise BadRequest("The request path is not valid UTF-8.") from None
     return path
+
+
+def _werkzeug_match(adapter: MapAdapter, path: str) -> tuple[str, dict[str, Any]] | None:
+    """Werkzeug's own matching, for the paths the compiled table leaves to it."""
+    try:
+        rule, args = adapter.match(path, method="GET", return_rule=True)
+    except (RequestRedirect, WerkzeugHTTPException):
+        return None
+    return str(rule.endpoint), dict(args)

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
 
 from camshaft.errors import BadRequest, ConfigurationError
 from camshaft.plugin import (
@@ -33,6 +32,7 @@ from camshaft.plugin import (
     Settings,
     hookimpl,
     int_arg,
+    link_builder,
     page_size,
 )
 
@@ -43,16 +43,6 @@ MAX_OFFSET = 10**12
 def _check_offset(offset: int) -> None:
     if offset > MAX_OFFSET:
         raise BadRequest("The page asked for is too far.", title="Invalid pagination parameter")
-
-
-def _link(request: Request, **changes: int) -> str:
-    """This request's URL with the paging parameters replaced, every other parameter
-    (filters, ordering, format) kept in order and repeated ones kept whole."""
-    args: list[tuple[str, str]] = [
-        (k, v) for k, v in request.args.items(multi=True) if k not in changes
-    ]
-    args.extend((k, str(v)) for k, v in changes.items())
-    return f"{request.base_url}{quote(request.path)}?{urlencode(args)}"
 
 
 def _window(collection: Collection, offset: int, limit: int, counting: bool) -> tuple[Any, bool]:
@@ -87,23 +77,24 @@ def paginate_pages(request: Request, collection: Collection) -> Page:
     _check_offset(offset)
     exact, count = _counting(request, collection)
     items, more = _window(collection, offset, per_page, exact)
-    links = {"first": _link(request, page=1, per_page=per_page)}
+    link = link_builder(request, "page", "per_page")
+    links = {"first": link(page=1, per_page=per_page)}
     if exact:
         count = collection.count()
     if exact and count is not None:
         last = max(1, -(-count // per_page))
         if page > 1:
-            links["prev"] = _link(request, page=min(page - 1, last), per_page=per_page)
+            links["prev"] = link(page=min(page - 1, last), per_page=per_page)
         if page < last:
-            links["next"] = _link(request, page=page + 1, per_page=per_page)
-        links["last"] = _link(request, page=last, per_page=per_page)
+            links["next"] = link(page=page + 1, per_page=per_page)
+        links["last"] = link(page=last, per_page=per_page)
     else:
         if page > 1:
-            links["prev"] = _link(request, page=page - 1, per_page=per_page)
+            links["prev"] = link(page=page - 1, per_page=per_page)
         if more:
-            links["next"] = _link(request, page=page + 1, per_page=per_page)
+            links["next"] = link(page=page + 1, per_page=per_page)
         if count is not None:  # estimated
-            links["last"] = _link(request, page=max(1, -(-count // per_page)), per_page=per_page)
+            links["last"] = link(page=max(1, -(-count // per_page)), per_page=per_page)
     return Page(items, count, links)
 
 
@@ -117,19 +108,20 @@ def paginate_offset(request: Request, collection: Collection) -> Page:
     _check_offset(offset)
     exact, count = _counting(request, collection)
     items, more = _window(collection, offset, limit, exact)
-    links = {"first": _link(request, offset=0, limit=limit)}
+    link = link_builder(request, "offset", "limit")
+    links = {"first": link(offset=0, limit=limit)}
     if exact:
         count = collection.count()
     if offset > 0:
         prev = max(0, offset - limit)
         if exact and count is not None and offset >= count:  # past the end: to the last page
             prev = max(0, (max(count, 1) - 1) // limit * limit)
-        links["prev"] = _link(request, offset=prev, limit=limit)
+        links["prev"] = link(offset=prev, limit=limit)
     if (exact and count is not None and offset + limit < count) or more:
-        links["next"] = _link(request, offset=offset + limit, limit=limit)
+        links["next"] = link(offset=offset + limit, limit=limit)
     if count is not None:
         last = max(0, (max(count, 1) - 1) // limit * limit)
-        links["last"] = _link(request, offset=last, limit=limit)
+        links["last"] = link(offset=last, limit=limit)
     return Page(items, count, links)
 
 

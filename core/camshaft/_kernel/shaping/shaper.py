@@ -73,7 +73,16 @@ class Shaper:
     :ivar item_path: ``"/events/"`` when items get a ``url`` link, else None.
     """
 
-    __slots__ = ("_declared_columns", "_link_is_data", "fields", "handler", "item_path", "keep")
+    __slots__ = (
+        "_bound",
+        "_declared_columns",
+        "_link_is_data",
+        "_needs_instance",
+        "fields",
+        "handler",
+        "item_path",
+        "keep",
+    )
 
     def __init__(
         self,
@@ -89,6 +98,10 @@ class Shaper:
         self._link_is_data = fields is not None and any(f.name == LINK_MEMBER for f in fields)
         self.item_path = None if self._link_is_data else item_path
         self._declared_columns = self._columns(fields, None, self.item_path is not None)
+        self._needs_instance = fields is not None and _needs_instance(fields)
+        # Bound shapes by (client selection, link prefix): building one per request made
+        # garbage the cyclic collector had to find. Bounded, since both are client-chosen.
+        self._bound: dict[tuple[tuple[str, ...], str | None], tuple[Shape, Any]] = {}
 
     def __call__(self, request: Request, obj: Any) -> Any:
         """Shape one object for ``request`` (prefer :meth:`bind` for many)."""
@@ -108,13 +121,28 @@ class Shaper:
             ``columns`` are dotted member paths in order, or None when unknown.
         :raises BadRequest: ``?fields=`` names a member outside what the handler allows.
         """
+        raw = request.args.getlist("fields") if request.environ.get("QUERY_STRING") else ()
+        prefix = self._link_prefix(request) if self.item_path is not None else None
+        key = (tuple(raw), prefix)
+        found = self._bound.get(key)
+        if found is not None:
+            return found
+        shape, cols, cacheable = self._bind(request, raw, prefix)
+        if cacheable and len(self._bound) < _MAX_BOUND:
+            self._bound[key] = (shape, cols)
+        return shape, cols
+
+    def _bind(
+        self, request: Request, raw: list[str] | tuple[()], prefix: str | None
+    ) -> tuple[Shape, tuple[str, ...] | None, bool]:
+        """:meth:`bind` uncached; the flag says whether the shape may be kept (not when
+        it holds a handler instance made for this request)."""
         fields = self.fields
-        link = self.item_path is not None
+        link = prefix is not None
         only: frozenset[str] | None = None
         order: tuple[str, ...] | None = None
-        raw = request.args.getlist("fields") if request.environ.get("QUERY_STRING") else ()
         if raw:
-            tree = parse_selection(raw)
+            tree = parse_selection(list(raw))
             if link:
                 wanted = tree.pop(LINK_MEMBER, None)
                 if wanted is not None and wanted is not True:
@@ -130,11 +158,14 @@ class Shaper:
                 order = self._check_undeclared(tree)
                 only = frozenset(order)
         cols = self._columns(fields, order, link) if raw else self._declared_columns
-        prefix = self._link_prefix(request) if link else None
+        prefix = prefix if link else None
+        key_field: str = self.handler.key_field  # type: ignore[attr-defined]
         if fields is None:
-            return self._undeclared(only, prefix), cols
-        instance = self.handler(request) if any(f.needs_instance for f in fields) else None
-        return self._declared(fields, instance, prefix), cols
+            return _UndeclaredShape(self.keep, only, prefix, key_field), cols, True
+        if self._needs_instance and _needs_instance(fields):
+            instance = self.handler(request)
+            return _DeclaredShape(fields, self.keep, instance, prefix, key_field), cols, False
+        return _DeclaredShape(fields, self.keep, None, prefix, key_field), cols, True
 
     # -------------------------------------------------------------- per request
 
@@ -167,48 +198,81 @@ class Shaper:
         version = "/v" + request.version if request.url_version else ""
         return f"{request.base_url}{version}{self.item_path}"
 
-    def _declared(self, fields: tuple[Field, ...], instance: Any, prefix: str | None) -> Shape:
-        keep = self.keep
-        key_field = self.handler.key_field  # type: ignore[attr-defined]
 
-        def shape(obj: Any) -> Any:
-            kind, view = inspect(obj)
-            if kind != OBJECT:
-                return [shape(item) for item in obj] if kind == MANY else obj
-            out = _fill(obj, view, fields, keep, instance, 1)
-            if prefix is not None:
-                _add_link(out, obj, view, key_field, prefix)
-            return out
+_MAX_BOUND = 256
 
-        return shape
 
-    def _undeclared(self, only: frozenset[str] | None, prefix: str | None) -> Shape:
-        keep = self.keep
-        key_field = self.handler.key_field  # type: ignore[attr-defined]
+def _needs_instance(fields: tuple[Field, ...]) -> bool:
+    return any(f.needs_instance for f in fields)
 
-        def shape(obj: Any) -> Any:
-            if unfiltered and type(obj) is dict:  # the common case: a handler's own dict
-                out = {
-                    name: value if type(value) in SCALAR_TYPES else plain(value, None, 1)
-                    for name, value in obj.items()
-                }
-                if prefix is not None:
-                    _add_link(out, obj, obj, key_field, prefix)
-                return out
-            kind, view = inspect(obj)
-            if kind != OBJECT:
-                return [shape(item) for item in obj] if kind == MANY else plain(obj, keep)
+
+class _DeclaredShape:
+    """Shapes one object by a handler's ``fields`` (a class, not a closure: a recursive
+    closure is a reference cycle, left for the cyclic collector on every request)."""
+
+    __slots__ = ("fields", "instance", "keep", "key_field", "prefix")
+
+    def __init__(
+        self,
+        fields: tuple[Field, ...],
+        keep: Keep | None,
+        instance: Any,
+        prefix: str | None,
+        key_field: str,
+    ) -> None:
+        self.fields = fields
+        self.keep = keep
+        self.instance = instance
+        self.prefix = prefix
+        self.key_field = key_field
+
+    def __call__(self, obj: Any) -> Any:
+        kind, view = inspect(obj)
+        if kind != OBJECT:
+            return [self(item) for item in obj] if kind == MANY else obj
+        out = _fill(obj, view, self.fields, self.keep, self.instance, 1)
+        if self.prefix is not None:
+            _add_link(out, obj, view, self.key_field, self.prefix)
+        return out
+
+
+class _UndeclaredShape:
+    """Shapes one object of a handler without ``fields``: every member not excluded, or
+    those the client selected."""
+
+    __slots__ = ("keep", "key_field", "only", "prefix", "unfiltered")
+
+    def __init__(
+        self, keep: Keep | None, only: frozenset[str] | None, prefix: str | None, key_field: str
+    ) -> None:
+        self.keep = keep
+        self.only = only
+        self.prefix = prefix
+        self.key_field = key_field
+        self.unfiltered = only is None and keep is None
+
+    def __call__(self, obj: Any) -> Any:
+        prefix = self.prefix
+        if self.unfiltered and type(obj) is dict:  # the common case: a handler's own dict
             out = {
-                name: value if type(value) in SCALAR_TYPES else plain(value, keep, 1)
-                for name, value in (view.items() if view is not None else members(obj))
-                if (only is None or name in only) and (keep is None or keep(name))
+                name: value if type(value) in SCALAR_TYPES else plain(value, None, 1)
+                for name, value in obj.items()
             }
             if prefix is not None:
-                _add_link(out, obj, view, key_field, prefix)
+                _add_link(out, obj, obj, self.key_field, prefix)
             return out
-
-        unfiltered = only is None and keep is None
-        return shape
+        keep, only = self.keep, self.only
+        kind, view = inspect(obj)
+        if kind != OBJECT:
+            return [self(item) for item in obj] if kind == MANY else plain(obj, keep)
+        out = {
+            name: value if type(value) in SCALAR_TYPES else plain(value, keep, 1)
+            for name, value in (view.items() if view is not None else members(obj))
+            if (only is None or name in only) and (keep is None or keep(name))
+        }
+        if prefix is not None:
+            _add_link(out, obj, view, self.key_field, prefix)
+        return out
 
 
 #: Keys made only of unreserved characters (RFC 3986) need no quoting: the common case.
