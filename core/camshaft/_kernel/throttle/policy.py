@@ -24,7 +24,7 @@ import logging
 import math
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.throttle.backend import BackendUnavailable, Decision, Rate, ThrottleBackend
@@ -52,6 +52,7 @@ __all__ = [
 logger = logging.getLogger("camshaft.throttle")
 
 FAIL_MODES = ("open", "closed")
+_MAX_KNOWN = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +63,16 @@ class Limit:
     scope: str
     rate: Rate
     fail: str | None = None
+    #: The ``RateLimit-Policy`` member (draft-ietf-httpapi-ratelimit-headers), built once.
+    policy_header: str = field(init=False, compare=False)
+    #: The scope as a Structured Field String, for the ``RateLimit`` header.
+    sf_scope: str = field(init=False, compare=False)
 
-    @property
-    def policy_header(self) -> str:
-        """The ``RateLimit-Policy`` member (draft-ietf-httpapi-ratelimit-headers)."""
+    def __post_init__(self) -> None:
         window = max(1, math.ceil(self.rate.period))
-        return f"{_sf_string(self.scope)};q={self.rate.limit};w={window}"
+        sf_scope = _sf_string(self.scope)
+        object.__setattr__(self, "sf_scope", sf_scope)
+        object.__setattr__(self, "policy_header", f"{sf_scope};q={self.rate.limit};w={window}")
 
 
 def _sf_string(text: str) -> str:
@@ -113,7 +118,7 @@ class ClientAddress:
     ``ipv6_prefix`` (a /64 by default), since one host is commonly given a whole /64.
     """
 
-    __slots__ = ("_environ_key", "_forwarded", "_ipv6_prefix", "_trusted")
+    __slots__ = ("_environ_key", "_forwarded", "_ipv6_prefix", "_known", "_trusted")
 
     def __init__(self, trusted_proxies: int, header: str, ipv6_prefix: int) -> None:
         if trusted_proxies < 0:
@@ -124,8 +129,22 @@ class ClientAddress:
         self._forwarded = header.lower() == "forwarded"
         self._environ_key = "HTTP_" + header.upper().replace("-", "_")
         self._ipv6_prefix = ipv6_prefix
+        # Normalised addresses by what the request carried: parsing an address costs more
+        # than the rest of the policy. Bounded: both parts come from the network.
+        self._known: dict[tuple[str, str], str] = {}
 
     def __call__(self, environ: Mapping[str, Any]) -> str:
+        remote = environ.get("REMOTE_ADDR") or ""
+        seen = (remote, environ.get(self._environ_key, "") if self._trusted else "")
+        found = self._known.get(seen)
+        if found is None:
+            found = self._find(environ)
+            if len(self._known) >= _MAX_KNOWN:
+                self._known.clear()
+            self._known[seen] = found
+        return found
+
+    def _find(self, environ: Mapping[str, Any]) -> str:
         address = environ.get("REMOTE_ADDR") or ""
         if self._trusted:
             hops = self._hops(environ.get(self._environ_key, ""))
@@ -221,7 +240,7 @@ class ThrottlePolicy:
             ("RateLimit-Policy", limit.policy_header),
             (
                 "RateLimit",
-                f"{_sf_string(limit.scope)};r={decision.remaining};"
+                f"{limit.sf_scope};r={decision.remaining};"
                 f"t={max(0, math.ceil(decision.reset_after))}",
             ),
         ]
