@@ -46,7 +46,9 @@ def shape_of(source: Any, version_column: str = "version") -> Shape:
     """
     if isinstance(source, sa.Table):
         table = source
-        columns: dict[str, sa.Column[Any]] = {c.key: c for c in table.columns}
+        # Plain str keys: SQLAlchemy's quoted_name is a str subclass that orjson refuses,
+        # which sent every row through the slow fallback encoder.
+        columns: dict[str, sa.Column[Any]] = {str(c.key): c for c in table.columns}
         version = None
     else:
         try:
@@ -58,7 +60,7 @@ def shape_of(source: Any, version_column: str = "version") -> Shape:
         table = mapper.local_table
         if not isinstance(table, sa.Table):
             raise ConfigurationError(f"sqlalchemy: {source!r} is not mapped to one table")
-        columns = {name: col for name, col in mapper.columns.items() if col.table is table}
+        columns = {str(name): col for name, col in mapper.columns.items() if col.table is table}
         version = mapper.version_id_col
     if version is None:
         candidate = next(
