@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from camshaft._kernel.request import Request
 
 __all__ = [
+    "OBJECT_RULE",
+    "OWNER_FIELD",
     "Permission",
     "anyone",
     "authenticated",
@@ -61,7 +63,16 @@ def object_rule(func: Callable[[Request, Identity, Any], bool]) -> Permission:
 
     rule.__name__ = getattr(func, "__name__", "object_rule")
     rule.__doc__ = func.__doc__
+    # Default CRUD lists a collection through these rules too (docs/auth.md).
+    setattr(rule, OBJECT_RULE, True)
     return rule
+
+
+#: Attribute set on rules made by :func:`object_rule`: they decide about each object.
+OBJECT_RULE = "camshaft_object_rule"
+#: Attribute set on :func:`is_owner` rules: the field compared with the user's id, so a
+#: collection can be filtered by the store instead of row by row.
+OWNER_FIELD = "camshaft_owner_field"
 
 
 def is_owner(field: str = "owner") -> Permission:
@@ -75,7 +86,9 @@ def is_owner(field: str = "owner") -> Permission:
         return user is not None and value == user
 
     owns.__name__ = f"is_owner_{field}"
-    return object_rule(owns)
+    rule = object_rule(owns)
+    setattr(rule, OWNER_FIELD, field)
+    return rule
 
 
 def has_scopes(*scopes: str) -> Permission:

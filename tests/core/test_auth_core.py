@@ -10,7 +10,7 @@ import pytest
 from camshaft import Handler, Identity, hookimpl
 from camshaft._kernel.auth.identity import AuthScheme
 from camshaft.errors import ConfigurationError, Unauthorized
-from camshaft.permissions import authenticated, has_scopes, is_owner, nobody
+from camshaft.permissions import authenticated, has_scopes, is_owner, nobody, object_rule
 from camshaft.testing import make_app, make_client
 
 
@@ -292,6 +292,7 @@ def test_camshaft_authorize_sees_objects_checked_by_handlers() -> None:
     class Locked(Handler):
         resource_name = "locked"
         authentication = ("one",)
+        permissions = {"*": authenticated}
 
         def delete(self, key: str) -> None:
             self.authorize("DELETE", {"locked": key == "l"})
@@ -299,3 +300,132 @@ def test_camshaft_authorize_sees_objects_checked_by_handlers() -> None:
     client = _app(Locked, plugins=(Policy(),))
     assert client.delete("/locked/l", headers={"X-One": "a"}).status_code == 403
     assert client.delete("/locked/u", headers={"X-One": "a"}).status_code == 204
+
+
+# ------------------------------------------- collections follow the object rules (#18)
+
+
+class Account(Handler):
+    resource_name = "accounts"
+    authentication = ("one",)
+    store = "memory"
+    source = [
+        {"id": i, "owner": owner, "secret": i % 2 == 0}
+        for i, owner in enumerate(["alice", "bob", "alice", "carol", "alice", "bob"] * 10)
+    ]
+    permissions = {"GET": is_owner("owner"), "*": is_owner("owner")}
+
+
+def test_collection_shows_only_what_item_routes_would_show_the_user() -> None:
+    client = _app(Account)
+    listed = client.get("/accounts/?per_page=100", headers={"X-One": "alice"})
+    assert listed.status_code == 200
+    assert {row["owner"] for row in listed.json} == {"alice"}
+    assert listed.headers["X-Total-Count"] == "30"  # the count follows the filter too
+    page = client.get("/accounts/?per_page=7&page=2", headers={"X-One": "bob"})
+    assert len(page.json) == 7 and {row["owner"] for row in page.json} == {"bob"}
+    # What the item route says about one of them agrees.
+    assert client.get("/accounts/1", headers={"X-One": "alice"}).status_code == 403
+
+
+def test_a_client_that_is_no_user_sees_an_empty_collection() -> None:
+    class ClientScheme:
+        camshaft_name = "clientscheme"
+
+        @hookimpl
+        def camshaft_auth_schemes(self) -> list[AuthScheme]:
+            def authenticate(request: Any) -> Identity | None:
+                who = request.header("X-Client")
+                return None if who is None else Identity(id=who, scheme="client", kind="client")
+
+            return [AuthScheme("client", authenticate)]
+
+    class Accounts(Account):
+        authentication = ("client",)
+
+    client = _app(Accounts, plugins=(ClientScheme(),))
+    # A client named like a user is not that user (identities have kinds).
+    response = client.get("/accounts/", headers={"X-Client": "alice"})
+    assert response.status_code == 200 and response.json == []
+    assert client.get("/accounts/0", headers={"X-Client": "alice"}).status_code == 403
+
+
+def test_other_object_rules_filter_the_rows_and_refill_the_page() -> None:
+    def public_or_own(request: Any, identity: Identity, obj: Any) -> bool:
+        return not obj["secret"] or obj["owner"] == identity.id
+
+    class Mixed(Account):
+        permissions = {"GET": object_rule(public_or_own), "*": is_owner("owner")}
+
+    client = _app(Mixed)
+    rows = client.get("/accounts/?per_page=100", headers={"X-One": "bob"}).json
+    assert rows and all(not r["secret"] or r["owner"] == "bob" for r in rows)
+    expected = [r for r in Account.source if not r["secret"] or r["owner"] == "bob"]
+    assert [r["id"] for r in rows] == [r["id"] for r in expected]
+    page = client.get("/accounts/?per_page=5&page=3", headers={"X-One": "bob"})
+    assert [r["id"] for r in page.json] == [r["id"] for r in expected[10:15]]
+    assert page.headers["X-Total-Count"] == str(len(expected))
+
+
+def test_filter_collections_can_be_switched_off() -> None:
+    client = _app(Account, settings={"auth": {"filter_collections": False}})
+    rows = client.get("/accounts/?per_page=100", headers={"X-One": "alice"}).json
+    assert {row["owner"] for row in rows} == {"alice", "bob", "carol"}
+
+
+def test_create_sets_the_owner_from_the_identity() -> None:
+    client = _app(Account)
+    made = client.post("/accounts/", json={"secret": False}, headers={"X-One": "dora"})
+    assert made.status_code == 201 and made.json["owner"] == "dora"
+    forged = client.post("/accounts/", json={"owner": "alice"}, headers={"X-One": "dora"})
+    assert forged.status_code == 403
+    same = client.post("/accounts/", json={"owner": "dora"}, headers={"X-One": "dora"})
+    assert same.status_code == 201
+
+
+# ------------------------------------------------- writes need declared permissions (#18)
+
+
+class Undeclared(Handler):
+    resource_name = "notes"
+    authentication = ("one",)
+    store = "memory"
+    source = [{"id": 1, "text": "hi"}]
+
+
+def test_without_permissions_reads_are_open_to_users_and_writes_refused(caplog: Any) -> None:
+    with caplog.at_level("WARNING", logger="camshaft"):
+        client = _app(Undeclared)
+    assert "Undeclared names authentication but declares no permissions" in caplog.text
+    assert client.get("/notes/1", headers={"X-One": "ann"}).status_code == 200
+    for response in (
+        client.post("/notes/", json={"text": "x"}, headers={"X-One": "ann"}),
+        client.put("/notes/1", json={"text": "x"}, headers={"X-One": "ann"}),
+        client.patch("/notes/1", json={"text": "x"}, headers={"X-One": "ann"}),
+        client.delete("/notes/1", headers={"X-One": "ann"}),
+    ):
+        assert response.status_code == 403
+        assert "declares no permissions for writes" in response.json["detail"]
+    assert client.get("/notes/1", headers={"X-One": "ann"}).json["text"] == "hi"
+
+
+def test_declaring_authenticated_for_every_verb_opens_writes_to_users() -> None:
+    class Declared(Undeclared):
+        permissions = {"*": authenticated}
+
+    client = _app(Declared)
+    assert client.post("/notes/", json={"text": "x"}, headers={"X-One": "ann"}).status_code == 201
+    assert client.post("/notes/", json={"text": "x"}).status_code == 401
+
+
+def test_a_plugin_policy_may_grant_undeclared_writes() -> None:
+    class Grants:
+        camshaft_name = "grants"
+
+        @hookimpl
+        def camshaft_authorize(self, identity: Identity, action: str) -> bool | None:
+            return True if identity.id == "root" else None
+
+    client = _app(Undeclared, plugins=(Grants(),))
+    assert client.delete("/notes/1", headers={"X-One": "root"}).status_code == 204
+    assert client.delete("/notes/1", headers={"X-One": "ann"}).status_code == 403

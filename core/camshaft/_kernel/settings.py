@@ -111,6 +111,12 @@ CORE_OPTIONS: dict[str, Any] = {
     "auth": {
         "default": Option(list, [], "Schemes for resources that name none (empty: open)."),
         "hide_forbidden": Option(bool, False, "Answer 404 instead of 403 for hidden objects."),
+        "filter_collections": Option(
+            bool,
+            True,
+            "Default CRUD lists only what item routes would show: owner rules become query "
+            "filters, other object rules filter the rows read.",
+        ),
     },
     "pagination": {
         "default": Option(str, "page", "Paginator for collections whose handler names none."),

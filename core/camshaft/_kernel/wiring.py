@@ -9,6 +9,7 @@ looks a capability up by name; plugins keep their own per-endpoint state in
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Anonymous", "Wiring", "anonymous_for", "wire"]
 
+logger = logging.getLogger("camshaft")
 _TEMPLATE_PARAM = re.compile(r"\{([^}]+)\}")
 
 
@@ -87,6 +89,16 @@ def wire(endpoint: Endpoint, app: App) -> Wiring:
     authorize, authorize_plugins = authorization.needs_authorization(
         endpoint, schemes, anonymous.handler if anonymous else None, app.plugin_manager
     )
+    undeclared = authorization.writes_undeclared(endpoint, schemes)
+    if undeclared:
+        logger.warning(
+            "%s names authentication but declares no permissions: its %s %s refused "
+            "unless a plugin policy grants them (e.g. OAuth scopes); declare who may "
+            "write (e.g. permissions = {'*': authenticated})",
+            cls.__name__,
+            "/".join(undeclared),
+            "is" if len(undeclared) == 1 else "are",
+        )
     links_to = app.items if app.settings["shaping"]["links"] else None
     return Wiring(
         schemes=schemes,

@@ -6,7 +6,10 @@ What "granted" means, for a request served by handler class ``H`` to identity ``
    A resource that names any scheme grants only: an *authenticated* identity (a scheme
    accepted credentials and gave an identity with an ``id``); or anybody when the resource
    names the ``anonymous`` scheme (an explicit opt-in); or anybody served by the
-   resource's ``anonymous`` handler class. Anything else is refused.
+   resource's ``anonymous`` handler class. Anything else is refused. Behind a scheme
+   that asks for credentials, a handler without ``permissions`` serves reads only: its
+   writes are refused until it declares who may make them (``{"*": authenticated}``
+   says "anyone signed in").
 2. **Permissions narrow it.** When ``H.permissions`` is declared, the rules for the verb
    must all return true. ``permissions`` is one rule, a list of rules (every verb), or a
    mapping from HTTP verb (``"DELETE"``), action (``"delete"``) or ``"*"`` (any other
@@ -47,11 +50,15 @@ __all__ = [
     "authorize_request",
     "needs_authorization",
     "permissions_of",
+    "rules_for",
+    "writes_undeclared",
 ]
 
 Rules = dict[str, tuple["Permission", ...]]
 
 _VERB_OF = {action: verb for verb, action in METHOD_ACTIONS.items()}
+#: Actions that change state; behind authentication they need declared permissions.
+_WRITES = frozenset({"create", "update", "patch", "delete"})
 
 
 # ---------------------------------------------------------------------- build time
@@ -114,6 +121,16 @@ def needs_authorization(
     return bool(schemes) or declared, ask_plugins
 
 
+def writes_undeclared(endpoint: Endpoint, schemes: tuple[AuthScheme, ...]) -> list[str]:
+    """The write methods ``endpoint`` serves behind ``schemes`` without declared
+    permissions: requests to them are refused (the app logs this at build)."""
+    if not asks_credentials(schemes):
+        return []
+    if permissions_of(endpoint.handler) is not None:
+        return []
+    return sorted(m for m, a in endpoint.actions.items() if a.name in _WRITES)
+
+
 def _has_hook(plugin_manager: pluggy.PluginManager) -> bool:
     return bool(plugin_manager.hook.camshaft_authorize.get_hookimpls())
 
@@ -137,6 +154,16 @@ def _compiled(cls: Any) -> Rules | None:
 # ---------------------------------------------------------------------- per request
 
 
+def rules_for(cls: type, action: str) -> tuple[Permission, ...] | None:
+    """The rules ``cls`` declares for ``action`` (or its verb); None when it declares no
+    ``permissions``, ``()`` when the mapping grants the verb nothing."""
+    rules = _compiled(cls)
+    if rules is None:
+        return None
+    verb = _VERB_OF.get(action, action.upper())
+    return rules.get(verb, rules.get("*", ()))
+
+
 def _rules_allow(cls: type, request: Request, identity: Identity, action: str, obj: Any) -> bool:
     rules = _compiled(cls)
     if rules is None:
@@ -148,15 +175,20 @@ def _rules_allow(cls: type, request: Request, identity: Identity, action: str, o
     return all(rule(request, identity, obj) for rule in chosen)
 
 
-def _plugins_allow(handler: Handler, action: str, obj: Any) -> bool:
+def _plugin_verdict(handler: Handler, action: str, obj: Any) -> bool | None:
+    """The first plugin policy's verdict (True grants, False refuses), or None."""
     request = handler.request
     pm = request.app.plugin_manager
     if not _has_hook(pm):
-        return True
-    verdict = pm.hook.camshaft_authorize(
+        return None
+    verdict: bool | None = pm.hook.camshaft_authorize(
         request=request, identity=request.identity, handler=handler, action=action, obj=obj
     )
-    return verdict is not False
+    return verdict
+
+
+def _plugins_allow(handler: Handler, action: str, obj: Any) -> bool:
+    return _plugin_verdict(handler, action, obj) is not False
 
 
 def _refusal(request: Request, schemes: Iterable[AuthScheme], detail: str) -> HTTPError:
@@ -189,10 +221,21 @@ def authorize_request(endpoint: Endpoint, handler: Handler, action: str) -> None
         and not accepts_anonymous(schemes)
     ):
         raise _refusal(request, schemes, "Authentication is required.")
-    if not _rules_allow(type(handler), request, identity, action, None):
+    cls: Any = type(handler)  # Any: mypy holds classes unhashable for lru_cache
+    if not _rules_allow(cls, request, identity, action, None):
         raise _refusal(request, schemes, "You may not do this.")
-    if wiring.authorize_plugins and not _plugins_allow(handler, action, None):
-        raise _refusal(request, schemes, "You may not do this.")
+    # Behind authentication, a handler without permissions is read-only unless a plugin
+    # policy grants the write outright (camshaft-oauth does, for a token whose scopes
+    # cover what the handler declares for the verb).
+    undeclared_write = action in _WRITES and asks_credentials(schemes) and _compiled(cls) is None
+    if wiring.authorize_plugins or undeclared_write:
+        verdict = _plugin_verdict(handler, action, None)
+        if verdict is False:
+            raise _refusal(request, schemes, "You may not do this.")
+        if undeclared_write and verdict is not True:
+            raise _refusal(
+                request, schemes, f"{cls.__name__} declares no permissions for writes."
+            )
 
 
 def allowed(handler: Handler, action: str, obj: Any) -> bool:

@@ -28,7 +28,15 @@ from typing import Any
 from camshaft._kernel.auth.authorization import checks_objects
 from camshaft._kernel.handler import Handler, Result
 from camshaft._kernel.stores.base import FILTER_OPERATORS, Filter, Query, Record, Store
-from camshaft.errors import BadRequest, Conflict, NotFound, PreconditionFailed, PreconditionRequired
+from camshaft._kernel.stores.visibility import owner_fields, visible
+from camshaft.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 
 __all__ = ["StoreCollection", "defaults_for", "query_for"]
 
@@ -299,6 +307,29 @@ def _authorized_write(
     raise Conflict("The record kept changing while it was being written; try again.")
 
 
+def _owned(handler: Handler, store: Store, data: Any) -> Any:
+    """``data`` with the owner fields the handler's owner rules name set to the user
+    making the request: a client cannot create a row for another owner.
+
+    :raises Forbidden: the body names another owner, or nobody who could own is asking.
+    """
+    cls = type(handler)
+    fields = {f for action in ("update", "delete", "read") for f in owner_fields(cls, action)}
+    if not fields:
+        return data
+    user = handler.identity.user_id
+    if user is None:
+        raise Forbidden("Only a user can own what is created here.")
+    model = _model(handler, store)
+    out = dict(data)
+    for field in sorted(fields):
+        owner = _convert(model, field, user, field)
+        if field in out and out[field] != owner:
+            raise Forbidden(f"{field!r} must be you; it is set from your identity.")
+        out[field] = owner
+    return out
+
+
 # --------------------------------------------------------------------------- the defaults
 
 
@@ -309,7 +340,16 @@ def read(self: Handler, key: str | None = None) -> Any:
         # is asked for an estimate (the paginator then counts only if it gets none).
         mode = self.request.app.settings["pagination"]["count"]
         counted = mode == "exact" or (mode == "estimated" and not hasattr(store, "estimate"))
-        return StoreCollection(store, query_for(self, _model(self, store)), counted=counted)
+        model = _model(self, store)
+        query = query_for(self, model)
+        if checks_objects(self) and self.request.app.settings["auth"]["filter_collections"]:
+            return visible(
+                self,
+                query,
+                lambda q: StoreCollection(store, q, counted=False),
+                lambda field, text: _convert(model, field, text, field),
+            )
+        return StoreCollection(store, query, counted=counted)
     record = store.get(key)
     if record is None:
         raise NotFound(f"No {self.request.path.strip('/').split('/')[0]} with key {key!r}.")
@@ -323,7 +363,7 @@ def read(self: Handler, key: str | None = None) -> Any:
 
 def create(self: Handler, data: Any) -> Result:
     store = _store(self)
-    record = store.create(_clean(self, store, data, partial=False))
+    record = store.create(_owned(self, store, _clean(self, store, data, partial=False)))
     return Result(record.data, 201, _etag(record), location=None)
 
 

@@ -148,7 +148,8 @@ def camshaft_authorize(
     request: Request, identity: Identity, handler: Any, action: str, obj: Any
 ) -> bool | None:
     """Refuse a token whose scopes do not cover the handler's ``scopes`` for the verb
-    (403 ``insufficient_scope``); no opinion otherwise."""
+    (403 ``insufficient_scope``), grant one whose scopes do (so a handler whose only
+    rule is its ``scopes`` can be written with a token); no opinion on other requests."""
     if obj is not None or identity.scheme not in TOKEN_SCHEMES:
         return None
     needed = required_scopes(type(handler), request.method)
@@ -157,7 +158,7 @@ def camshaft_authorize(
         raise scope_refusal(realm, identity.scheme, ())
     if not set(needed) <= identity.scopes:
         raise scope_refusal(realm, identity.scheme, needed)
-    return None
+    return True
 
 
 def settings_realm(request: Request) -> str:

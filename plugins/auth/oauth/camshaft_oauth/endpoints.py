@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from camshaft import Handler, Route
 from camshaft.errors import Forbidden
+from camshaft.permissions import authenticated
 
 from .adapters import (
     CamshaftOAuth2Request,
@@ -73,6 +74,9 @@ class OAuth2Authorize(_Endpoint):
     """``GET``/``POST /oauth/authorize``: the authorization code grant's first leg."""
 
     allowed_methods = ("GET", "POST")
+    # Any signed-in resource owner may answer the consent prompt (the consent token
+    # binds the answer to the owner, client and scopes it was shown for).
+    permissions = {"*": authenticated}
 
     def GET(self) -> Any:
         return self._authorize()
@@ -172,6 +176,8 @@ class OAuth1Authorize(_Endpoint):
     token (RFC 5849 §2.2). Redirects to the consumer's callback with ``oauth_token`` and
     ``oauth_verifier``; for an ``oob`` callback without a registered one, answers them as
     JSON for the owner to copy."""
+
+    permissions = {"*": authenticated}
 
     allowed_methods = ("GET", "POST")
 
