@@ -98,6 +98,8 @@ def check_port_free(port: int) -> None:
     """Stop the run if something already listens on ``port``: gunicorn would fail to bind,
     or worse, the requests would reach that other server."""
     with socket.socket() as s:
+        # As gunicorn does: a port left in TIME_WAIT by the last run is free to take.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
         except OSError as exc:
