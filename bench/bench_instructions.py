@@ -6,6 +6,7 @@ count; S3 a validated JSON insert into SQLite.
 
     python bench/bench_instructions.py [--requests 500] [--warmup 200]
     python bench/bench_instructions.py --keep out/   # keep the callgrind files, to profile
+    python bench/bench_instructions.py --profile camshaft/S1   # cProfile one cell instead
 
 Why instructions: a count of executed instructions does not move with the clock speed,
 the other jobs on the machine or the disk, so small differences show and two runs agree.
@@ -249,6 +250,35 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
+def profile(cell: str, requests: int, warmup: int, top: int = 30) -> int:
+    """cProfile ``requests`` requests of one ``contender/scenario``, without valgrind;
+    print the functions by time of their own, then by time including callees."""
+    import cProfile
+    import pstats
+
+    name, _, scenario = cell.partition("/")
+    if name not in CONTENDERS or scenario not in SCENARIOS:
+        raise SystemExit(f"--profile takes contender/scenario, e.g. camshaft/S1, not {cell!r}")
+    workdir = Path(tempfile.mkdtemp(prefix="camshaft-instr-"))
+    try:
+        app = build(name, workdir / f"{name}.db")
+        template, body = environ(scenario), SCENARIOS[scenario][4]
+        run_requests(app, template, body, warmup)
+        gc.collect()
+        gc.freeze()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run_requests(app, template, body, requests)
+        profiler.disable()
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    stats = pstats.Stats(profiler)
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+    print(f"(for {requests} requests; cProfile adds a cost to every call: read proportions)")
+    return 0
+
+
 # ---------------------------------------------------------------------- the parent
 
 
@@ -416,6 +446,9 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated, from camshaft,falcon,flask,wsgi (all)",
     )
     parser.add_argument("--keep", metavar="DIR", help="write the callgrind files to DIR, keep them")
+    parser.add_argument(
+        "--profile", metavar="CELL", help="cProfile one contender/scenario (camshaft/S1) instead"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--helper", help=argparse.SUPPRESS)
@@ -425,6 +458,8 @@ def main(argv: list[str] | None = None) -> int:
     unknown = (set(args.scenarios) - set(SCENARIOS)) | (set(args.contenders) - set(CONTENDERS))
     if unknown and not args.child:
         parser.error(f"unknown scenario or contender: {', '.join(sorted(unknown))}")
+    if args.profile:
+        return profile(args.profile, args.requests, args.warmup)
     return child(args) if args.child else parent(args)
 
 
