@@ -9,12 +9,12 @@ Contenders, each on its own SQLite file with the same rows:
 - falcon: a Falcon resource doing the same;
 - drf: Django REST Framework's ListCreateAPIView over a Django model.
 
-Each WSGI callable is called directly with prepared environs; rounds are interleaved
-and the median per-request time is reported, with Camshaft's ratios to the others: wall
-time, and the process's CPU time, which leaves out waiting for the disk. A POST commits,
-and SQLite (synchronous=FULL, WAL) then waits for an fsync that costs every contender the
-same and, on most disks, more than everything else in the request; the CPU column shows
-what the frameworks themselves cost.
+Each WSGI callable is called directly with prepared environs; rounds are interleaved,
+the contenders' order rotating from round to round, and the median per-request time is
+reported, with Camshaft's ratios to the others: wall time, and the process's CPU time,
+which leaves out waiting for the disk. A POST commits, and SQLite (synchronous=FULL, WAL)
+then waits for an fsync that costs every contender the same and, on most disks, more than
+everything else in the request; the CPU column shows what the frameworks themselves cost.
 
     python bench/bench_store.py [--rounds 15] [--requests 200] [--synchronous normal]
 
@@ -300,8 +300,13 @@ def main() -> None:
                 raise SystemExit(f"{name} answered {status} to {label}")
         samples: dict[str, list[float]] = {name: [] for name in apps}
         cpu: dict[str, list[float]] = {name: [] for name in apps}
-        for _ in range(args.rounds):
-            for name, app in apps.items():
+        names = list(apps)
+        for r in range(args.rounds):
+            # Rotate who goes first each round, so drift over the run (a warming disk
+            # cache, a neighbour's job) lands on every contender alike.
+            shift = r % len(names)
+            for name in names[shift:] + names[:shift]:
+                app = apps[name]
                 start, start_cpu = time.perf_counter(), time.process_time()
                 for _ in range(args.requests):
                     call(app, template, body)

@@ -2,9 +2,16 @@
 requests a Redis-throttled resource lets through per window under 4 gunicorn workers.
 
     python bench/bench_throttle.py [--rounds 5000] [--windows 10] [--limit 50] [--window 1]
+                                   [--redis-url URL] [--port PORT]
 
-Needs a Redis (``$CAMSHAFT_TEST_REDIS_URL``, default redis://127.0.0.1:6379/0) and the
-``camshaft-redis`` plugin and gunicorn installed. Keys use a fresh prefix and are deleted.
+Needs a Redis and the ``camshaft-redis`` plugin and gunicorn installed. Where things go,
+from the options or else the environment:
+
+- the Redis server and database: ``--redis-url``, else ``$CAMSHAFT_BENCH_REDIS_URL``,
+  else redis://127.0.0.1:6379/15 (not database 0, which applications and other runs
+  use); keys use a fresh prefix and are deleted at the end;
+- gunicorn's port: ``--port``, else ``$CAMSHAFT_BENCH_PORT``, else 8765; a port already
+  in use stops the run before anything is started.
 """
 
 from __future__ import annotations
@@ -83,14 +90,28 @@ def latency(url: str, prefix: str, rounds: int) -> None:
     print(f"| one Redis throttle decision adds | {mt - mp:.1f} |\n")
 
 
-def free_port() -> int:
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
+DEFAULT_PORT = 8765
+
+
+def check_port_free(port: int) -> None:
+    """Stop the run if something already listens on ``port``: gunicorn would fail to bind,
+    or worse, the requests would reach that other server."""
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        # As gunicorn does: a port left in TIME_WAIT by the last run is free to take.
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise SystemExit(
+                f"port {port} is in use ({exc.strerror}); pass --port or set CAMSHAFT_BENCH_PORT"
+            ) from None
 
 
-def windows(url: str, prefix: str, count: int, limit: int, window: float, threads: int) -> None:
-    port = free_port()
+def windows(
+    url: str, prefix: str, port: int, count: int, limit: int, window: float, threads: int
+) -> None:
+    check_port_free(port)
     env = {
         **os.environ,
         "BENCH_REDIS_URL": url,
@@ -172,12 +193,23 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=50)
     parser.add_argument("--window", type=float, default=1.0)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("CAMSHAFT_BENCH_REDIS_URL", DEFAULT_REDIS_URL),
+        help=f"Redis server and database ($CAMSHAFT_BENCH_REDIS_URL, else {DEFAULT_REDIS_URL})",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("CAMSHAFT_BENCH_PORT", DEFAULT_PORT)),
+        help=f"gunicorn's port on 127.0.0.1 ($CAMSHAFT_BENCH_PORT, else {DEFAULT_PORT})",
+    )
     args = parser.parse_args()
-    url = os.environ.get("CAMSHAFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = args.redis_url
     prefix = f"camshaft-bench:{uuid.uuid4().hex}:"
     try:
         latency(url, prefix, args.rounds)
-        windows(url, prefix, args.windows, args.limit, args.window, args.threads)
+        windows(url, prefix, args.port, args.windows, args.limit, args.window, args.threads)
     finally:
         client = redis.Redis.from_url(url)
         keys = list(client.scan_iter(match=prefix + "*"))
