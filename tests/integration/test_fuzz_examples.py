@@ -28,6 +28,8 @@ from camshaft import App  # noqa: E402
 from camshaft.openapi import build_document  # noqa: E402
 from tests.fuzzing import CONFORMANCE_CHECKS  # noqa: E402
 
+pytestmark = pytest.mark.slow
+
 MAX_EXAMPLES = 30
 #: Invalid requests (wrong types, missing members, bad keys) must get a documented 4xx.
 NEGATIVE_EXAMPLES = 10

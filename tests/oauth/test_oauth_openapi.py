@@ -187,6 +187,7 @@ def _call(schema: Any, base: str, path: str, method: str, **case: Any) -> Any:
         )
 
 
+@pytest.mark.slow
 def test_real_answers_of_every_endpoint_conform_to_the_document(
     served: tuple[Any, str], h: Any
 ) -> None:
@@ -266,6 +267,7 @@ def test_real_answers_of_every_endpoint_conform_to_the_document(
     assert unknown.status_code == 400
 
 
+@pytest.mark.slow
 def test_schemathesis_finds_nothing_on_the_oauth_endpoints(served: tuple[Any, str]) -> None:
     schema, base = served
     operations = [

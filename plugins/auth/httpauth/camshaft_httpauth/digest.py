@@ -194,10 +194,12 @@ class DigestScheme:
         if header is None or header[0] != "digest":
             return None
         try:
-            params = parse_dict_header(header[1])
+            parsed = parse_dict_header(header[1])
         except ValueError:
             raise self._reject(request) from None
-        params = {k.lower(): v for k, v in params.items()}
+        # A parameter without a value (``opaque`` alone) is one not sent: every one that
+        # counts needs a value.
+        params = {k.lower(): v for k, v in parsed.items() if v is not None}
         if not all(params.get(k) for k in _REQUIRED if k != "username") or not (
             params.get("username") or params.get("username*")
         ):

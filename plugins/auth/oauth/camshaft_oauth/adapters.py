@@ -84,7 +84,7 @@ def form_params(request: Request) -> dict[str, list[str]]:
     return _single(_pairs(text))
 
 
-class _Payload(OAuth2Payload):  # type: ignore[misc]
+class _Payload(OAuth2Payload):
     def __init__(self, values: Mapping[str, list[str]]) -> None:
         self._datalist = dict(values)
         self._data = {k: v[0] for k, v in values.items()}
@@ -98,7 +98,7 @@ class _Payload(OAuth2Payload):  # type: ignore[misc]
         return self._datalist
 
 
-class CamshaftOAuth2Request(OAuth2Request):  # type: ignore[misc]
+class CamshaftOAuth2Request(OAuth2Request):
     """An authlib request over a Camshaft request, with its parameters from one place.
 
     :param params: the parameters (from :func:`query_params` or :func:`form_params`).
@@ -107,9 +107,13 @@ class CamshaftOAuth2Request(OAuth2Request):  # type: ignore[misc]
         loopback (``insecure_transport``).
     """
 
+    payload: _Payload  # always set, unlike authlib's Optional one
+
     def __init__(self, request: Request, params: Mapping[str, list[str]], source: str) -> None:
         try:
-            super().__init__(request.method, current_url(request), headers=request.headers)
+            # Werkzeug's headers are a case-insensitive mapping, not a typing.Mapping.
+            headers: Any = request.headers
+            super().__init__(request.method, current_url(request), headers=headers)
         except InsecureTransportError:
             raise OAuthProblem(
                 400, "invalid_request", "OAuth 2.0 requires HTTPS (or a loopback address)."
@@ -119,8 +123,8 @@ class CamshaftOAuth2Request(OAuth2Request):  # type: ignore[misc]
         self.camshaft_request = request
 
     @property
-    def args(self) -> dict[str, str]:
-        return self.payload.data if self._source == "query" else {}
+    def args(self) -> dict[str, str | None]:
+        return dict(self.payload.data) if self._source == "query" else {}
 
     @property
     def form(self) -> dict[str, str]:

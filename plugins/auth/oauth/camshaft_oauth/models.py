@@ -31,7 +31,7 @@ def sha256_hex(value: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Client(ClientMixin):  # type: ignore[misc]
+class Client(ClientMixin):
     """An OAuth 2.0 client. ``secret_hash`` None makes it public (PKCE, no secret)."""
 
     client_id: str
@@ -49,10 +49,12 @@ class Client(ClientMixin):  # type: ignore[misc]
     def get_client_id(self) -> str:
         return self.client_id
 
-    def get_default_redirect_uri(self) -> str | None:
+    # types-authlib says str; authlib itself takes None for "no default redirect URI"
+    # (invalid_request) and, from get_allowed_scope, for a scope refused (invalid_scope).
+    def get_default_redirect_uri(self) -> str | None:  # type: ignore[override]
         return self.redirect_uris[0] if self.redirect_uris else None
 
-    def get_allowed_scope(self, scope: str | None) -> str | None:
+    def get_allowed_scope(self, scope: str | None) -> str | None:  # type: ignore[override]
         """The client's whole scope when none is asked; the asked scope when the client
         may have all of it; None (``invalid_scope``) otherwise."""
         allowed = scope_to_list(self.scope) or []
@@ -87,7 +89,7 @@ class Client(ClientMixin):  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True)
-class AuthorizationCode(AuthorizationCodeMixin):  # type: ignore[misc]
+class AuthorizationCode(AuthorizationCodeMixin):
     id: int
     client_id: str
     user_id: str
@@ -98,7 +100,8 @@ class AuthorizationCode(AuthorizationCodeMixin):  # type: ignore[misc]
     expires_at: int
     used: bool
 
-    def get_redirect_uri(self) -> str | None:
+    # None when the authorization request named no redirect_uri (authlib checks it).
+    def get_redirect_uri(self) -> str | None:  # type: ignore[override]
         return self.redirect_uri
 
     def get_scope(self) -> str:
@@ -106,7 +109,7 @@ class AuthorizationCode(AuthorizationCodeMixin):  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True)
-class Token(TokenMixin):  # type: ignore[misc]
+class Token(TokenMixin):
     """An access token and, when issued with one, its refresh token."""
 
     id: int
@@ -122,7 +125,7 @@ class Token(TokenMixin):  # type: ignore[misc]
     has_refresh: bool
     clock: Callable[[], float]
 
-    def check_client(self, client: Client) -> bool:
+    def check_client(self, client: ClientMixin) -> bool:
         return hmac.compare_digest(self.client_id, client.get_client_id())
 
     def get_scope(self) -> str:
@@ -146,12 +149,9 @@ class Token(TokenMixin):  # type: ignore[misc]
     def get_user(self) -> str | None:
         return self.user_id
 
-    def get_client(self) -> str:
-        return self.client_id
-
 
 @dataclass(frozen=True, slots=True)
-class Consumer(OAuth1ClientMixin):  # type: ignore[misc]
+class Consumer(OAuth1ClientMixin):
     """An OAuth 1.0a consumer (client)."""
 
     consumer_key: str
@@ -174,7 +174,7 @@ class Consumer(OAuth1ClientMixin):  # type: ignore[misc]
 
 
 @dataclass(frozen=True, slots=True)
-class OAuth1Token(TemporaryCredentialMixin):  # type: ignore[misc]
+class OAuth1Token(TemporaryCredentialMixin):
     """An OAuth 1.0a request token (temporary credential) or access token."""
 
     token: str

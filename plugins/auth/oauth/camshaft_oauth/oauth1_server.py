@@ -130,7 +130,7 @@ class _Checks:
             raise InvalidNonceError()
 
 
-class OAuth1Server(_Checks, AuthorizationServer):  # type: ignore[misc]
+class OAuth1Server(_Checks, AuthorizationServer):
     """The temporary-credential (request token) and token (access token) endpoints.
 
     One instance serves one request (``camshaft_request`` is per request), made by
@@ -153,7 +153,8 @@ class OAuth1Server(_Checks, AuthorizationServer):  # type: ignore[misc]
         raise from_authlib(error, self.provider.realm)
 
     def create_temporary_credential(self, request: OAuth1Request) -> OAuth1Token:
-        consumer: Consumer = request.client
+        consumer = request.client
+        assert isinstance(consumer, Consumer)  # set by authlib from get_client_by_id
         return self.provider.repository.add_oauth1_token(
             kind="request",
             consumer_key=consumer.consumer_key,
@@ -174,7 +175,8 @@ class OAuth1Server(_Checks, AuthorizationServer):  # type: ignore[misc]
 
     def create_token_credential(self, request: OAuth1Request) -> OAuth1Token:
         repository = self.provider.repository
-        temporary: OAuth1Token = request.credential
+        temporary = request.credential
+        assert isinstance(temporary, OAuth1Token)  # from get_temporary_credential
         # Exchanged once: of two racing exchanges, only the one that retires it wins.
         if not repository.retire_oauth1_token(temporary.token):
             raise from_authlib(InvalidTokenError(), self.provider.realm)
@@ -187,7 +189,7 @@ class OAuth1Server(_Checks, AuthorizationServer):  # type: ignore[misc]
         )
 
 
-class OAuth1Resource(_Checks, ResourceProtector):  # type: ignore[misc]
+class OAuth1Resource(_Checks, ResourceProtector):
     """Checks a signed request to a protected resource; one instance per request."""
 
     def __init__(self, provider: OAuthProvider, request: Request) -> None:

@@ -18,6 +18,7 @@ from camshaft.errors import BadRequest, Unauthorized
 from camshaft.plugin import AuthScheme, Identity
 
 from .errors import OAuthProblem, bearer_challenge, from_authlib, quote
+from .models import OAuth1Token
 from .oauth1_server import OAuth1Resource, oauth1_request
 
 if TYPE_CHECKING:
@@ -170,6 +171,7 @@ class OAuth1Scheme:
                 error_description=description,
             ) from None
         token = checked.credential
+        assert isinstance(token, OAuth1Token)  # from OAuth1Resource.get_token_credential
         return Identity(
             id=token.user_id or token.consumer_key,
             scheme="oauth1",

@@ -77,7 +77,8 @@ class SafeYamlLoader(yaml.SafeLoader):
         )
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        # types-PyYAML leaves Parser.peek_event unannotated (it returns an Event).
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent):
             raise BadRequest("YAML aliases are not accepted.", title="Unsafe YAML")
         if getattr(event, "anchor", None) is not None:
