@@ -78,9 +78,10 @@ def _fail(message: str) -> None:
 
 def _check_interpreter() -> None:
     if sys.version_info < MINIMUM:
+        needed = ".".join(map(str, MINIMUM))
         _fail(
-            "Camshaft needs Python %d.%d or newer; this is %s. Run dev.py with a newer python3."
-            % (MINIMUM + (sys.version.split()[0],))
+            f"Camshaft needs Python {needed} or newer; this is {sys.version.split()[0]}. "
+            "Run dev.py with a newer python3."
         )
 
 
@@ -98,7 +99,7 @@ def _create_venv() -> None:
     # Debian and Ubuntu ship venv without ensurepip unless python3-venv is installed;
     # `python3 -m venv` would then leave a half-made .venv and a long message.
     if importlib.util.find_spec("venv") is None or importlib.util.find_spec("ensurepip") is None:
-        version = "%d.%d" % sys.version_info[:2]
+        version = ".".join(map(str, sys.version_info[:2]))
         _fail(
             f"this Python cannot create virtual environments; install its venv support "
             f"(Debian/Ubuntu: apt install python3-venv, or python{version}-venv) and re-run"
@@ -133,18 +134,25 @@ def ensure_installed(test: bool) -> None:
     pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     print(f"dev.py: installing Camshaft and its plugins into {VENV.name}", file=sys.stderr)
     # One setuptools in the venv instead of an isolated build environment per distribution.
-    subprocess.run(pip + ["setuptools>=68"], check=True, cwd=ROOT)
-    subprocess.run(pip + ["--no-build-isolation"] + pip_arguments(test), check=True, cwd=ROOT)
+    subprocess.run([*pip, "setuptools>=68"], check=True, cwd=ROOT)
+    subprocess.run([*pip, "--no-build-isolation", *pip_arguments(test)], check=True, cwd=ROOT)
     STAMP.write_text(json.dumps({"fingerprint": fingerprint, "test": test}) + "\n", "utf-8")
 
 
 def _run(command: list[str]) -> int:
+    """Run ``command`` in the activated ``.venv``; on POSIX it replaces this process, so
+    a signal (Ctrl-C, a CI's kill) reaches the server or pytest directly."""
     env = dict(os.environ)
     env["VIRTUAL_ENV"] = str(VENV)
     env["PATH"] = str(_venv_bin()) + os.pathsep + env.get("PATH", "")
     env.pop("PYTHONHOME", None)
+    os.chdir(ROOT)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if os.name == "posix":
+        os.execve(command[0], command, env)
     try:
-        return subprocess.run(command, cwd=ROOT, env=env).returncode
+        return subprocess.run(command, env=env).returncode
     except KeyboardInterrupt:
         return 130
 
@@ -154,10 +162,10 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         ensure_installed(test=False)
         camshaft = _venv_bin() / ("camshaft.exe" if os.name == "nt" else "camshaft")
-        return _run([str(camshaft), "serve", DEMO_APP] + rest)
+        return _run([str(camshaft), "serve", DEMO_APP, *rest])
     if command == "test":
         ensure_installed(test=True)
-        return _run([str(_venv_python()), "-m", "pytest"] + rest)
+        return _run([str(_venv_python()), "-m", "pytest", *rest])
     if command == "install":
         ensure_installed(test="--test" in rest)
         return 0
