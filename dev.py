@@ -98,19 +98,24 @@ def _create_venv() -> None:
 
     # Debian and Ubuntu ship venv without ensurepip unless python3-venv is installed;
     # `python3 -m venv` would then leave a half-made .venv and a long message.
+    version = ".".join(map(str, sys.version_info[:2]))
+    advice = (
+        "this Python cannot create virtual environments; install its venv support "
+        f"(Debian/Ubuntu: apt install python3-venv, or python{version}-venv) and re-run"
+    )
     if importlib.util.find_spec("venv") is None or importlib.util.find_spec("ensurepip") is None:
-        version = ".".join(map(str, sys.version_info[:2]))
-        _fail(
-            f"this Python cannot create virtual environments; install its venv support "
-            f"(Debian/Ubuntu: apt install python3-venv, or python{version}-venv) and re-run"
-        )
+        _fail(advice)
     import venv
 
     if VENV.exists():
         print(f"dev.py: {VENV.name} is unusable, making it anew", file=sys.stderr)
         shutil.rmtree(VENV)
     print(f"dev.py: creating {VENV.name} with {sys.executable}", file=sys.stderr)
-    venv.EnvBuilder(with_pip=True).create(VENV)
+    try:
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    except (OSError, subprocess.CalledProcessError):  # ensurepip present but not working
+        shutil.rmtree(VENV, ignore_errors=True)
+        _fail(advice)
 
 
 def _read_stamp() -> dict[str, object]:

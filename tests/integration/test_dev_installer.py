@@ -117,3 +117,19 @@ def test_an_unknown_command_prints_usage_and_exits_2(
 ) -> None:
     assert dev.main(["bogus"]) == 2
     assert "python3 dev.py test" in capsys.readouterr().err
+
+
+def test_a_venv_that_fails_to_get_pip_is_removed_and_explained(
+    dev: ModuleType, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import venv
+
+    def create(self: venv.EnvBuilder, path: Path) -> None:
+        Path(path).mkdir()
+        raise subprocess.CalledProcessError(1, ["python", "-m", "ensurepip"])
+
+    monkeypatch.setattr(venv.EnvBuilder, "create", create)
+    with pytest.raises(SystemExit):
+        dev.ensure_installed(test=False)
+    assert "apt install python3-venv" in capsys.readouterr().err
+    assert not dev.VENV.exists()
