@@ -35,6 +35,7 @@ from camshaft.cli import load_app
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+FENCE = re.compile(r"```[\w+-]*\s*")
 MARKER = re.compile(r"<!--\s*(not-run|pytest|curl\s+(\S+))\s*-->")
 
 
@@ -55,8 +56,10 @@ def blocks(page: Path) -> list[Block]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if line.startswith("```"):
-            end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+        if FENCE.fullmatch(line):
+            # An unclosed fence runs to the end (test_every_page_has_been_read says so).
+            closing = (j for j in range(i + 1, len(lines)) if FENCE.fullmatch(lines[j]))
+            end = next(closing, len(lines))
             if line.strip() == "```python":
                 kind = {"not-run": "skip", "pytest": "pytest"}.get(
                     marker.group(1) if marker else "", "python"
@@ -220,6 +223,6 @@ def test_every_page_has_been_read() -> None:
     """The parser finds the blocks it should: a page's fences all pair up."""
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
-        fences = sum(1 for line in text.splitlines() if line.startswith("```"))
+        fences = sum(1 for line in text.splitlines() if FENCE.fullmatch(line))
         assert fences % 2 == 0, _page_id(page)
     assert any(b.kind == "python" for b in blocks(ROOT / "README.md"))
