@@ -5,6 +5,7 @@ Plugins are discovered by globbing ``plugins/*/*/pyproject.toml``; there is no l
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import nox
@@ -15,7 +16,15 @@ nox.options.error_on_missing_interpreters = True
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p.parent for p in ROOT.glob("plugins/*/*/pyproject.toml"))
-EXAMPLE_PLUGINS = sorted(p.parent for p in ROOT.glob("examples/*/pyproject.toml"))
+
+
+def _dev() -> object:
+    """dev.py, the README's installer: the tests session installs exactly what it does."""
+    spec = importlib.util.spec_from_file_location("camshaft_dev", ROOT / "dev.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _editable(paths: list[Path]) -> list[str]:
@@ -25,7 +34,7 @@ def _editable(paths: list[Path]) -> list[str]:
 @nox.session
 def tests(session: nox.Session) -> None:
     """Core, every plugin and the integration tests, against installed distributions."""
-    session.install("-e", ".[test]", *_editable(PLUGINS + EXAMPLE_PLUGINS))
+    session.install(*_dev().pip_arguments(test=True))  # type: ignore[attr-defined]
     session.run("pytest", *session.posargs)
 
 
@@ -43,7 +52,7 @@ def lint(session: nox.Session) -> None:
     """ruff, and the import contracts in pyproject.toml (plugins on the public surfaces,
     a kernel that names no plugin, no import cycles) checked by import-linter."""
     session.install("ruff", "import-linter", "-e", ".", *_editable(PLUGINS))
-    paths = ["core", "plugins", "tests", "examples", "bench", "typings", "noxfile.py"]
+    paths = ["core", "plugins", "tests", "examples", "bench", "typings", "noxfile.py", "dev.py"]
     session.run("ruff", "check", *paths)
     session.run("lint-imports")
 

@@ -12,7 +12,7 @@ from typing import Any
 from camshaft._kernel.app import App
 from camshaft.errors import ConfigurationError
 
-__all__ = ["load_app", "main"]
+__all__ = ["build_parser", "load_app", "main"]
 
 
 def load_app(target: str) -> App:
@@ -111,25 +111,95 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
         print("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="camshaft", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="run the development server")
-    serve.add_argument("app", help="MODULE:APP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+DESCRIPTION = (
+    "Camshaft's command line: serve an app, list its routes and plugins, "
+    "print its OpenAPI document."
+)
+EPILOG = """examples:
+  camshaft serve examples.events.app:app --port 8000
+  camshaft routes examples.events.app:app
+  camshaft plugins
+  camshaft openapi examples.events.app:app --format yaml
+
+MODULE:APP names a module importable from the current directory and an App in it
+(or a function returning one)."""
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, not {port}")
+    return port
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return f"camshaft {version('camshaft')}"
+    except PackageNotFoundError:  # imported from a source tree that pip never installed
+        return "camshaft (not installed)"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``camshaft`` command (plain-text help, defaults shown)."""
+    parser = argparse.ArgumentParser(
+        prog="camshaft",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = sub.add_parser(
+        "serve",
+        help="run the Werkzeug development server (not for production)",
+        description="Run the Werkzeug development server for MODULE:APP.",
+    )
+    serve.add_argument("app", metavar="MODULE:APP", help="the app to serve")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument(
+        "--port", type=_port, default=8000, help="port to listen on (default: %(default)s)"
+    )
     serve.add_argument("--reload", action="store_true", help="restart when code changes")
     serve.set_defaults(func=_serve)
-    routes = sub.add_parser("routes", help="list an app's routes")
-    routes.add_argument("app", help="MODULE:APP")
+    routes = sub.add_parser(
+        "routes", help="list an app's routes", description="List MODULE:APP's routes."
+    )
+    routes.add_argument("app", metavar="MODULE:APP", help="the app whose routes to list")
     routes.set_defaults(func=_routes)
-    plugins = sub.add_parser("plugins", help="list installed plugins")
-    plugins.add_argument("app", nargs="?", help="MODULE:APP (its settings apply)")
+    plugins = sub.add_parser(
+        "plugins",
+        help="list installed plugins",
+        description="List installed plugins, with an app's settings applied if one is named.",
+    )
+    plugins.add_argument(
+        "app", nargs="?", metavar="MODULE:APP", help="an app whose settings apply (optional)"
+    )
     plugins.set_defaults(func=_plugins)
-    openapi = sub.add_parser("openapi", help="print an app's OpenAPI 3.1 document")
-    openapi.add_argument("app", help="MODULE:APP")
-    openapi.add_argument("--format", choices=("json", "yaml"), default="json")
+    openapi = sub.add_parser(
+        "openapi",
+        help="print an app's OpenAPI 3.1 document",
+        description="Print MODULE:APP's OpenAPI 3.1 document.",
+    )
+    openapi.add_argument("app", metavar="MODULE:APP", help="the app to describe")
+    openapi.add_argument(
+        "--format",
+        choices=("json", "yaml"),
+        default="json",
+        help="output format; yaml needs camshaft-yaml (default: %(default)s)",
+    )
     openapi.set_defaults(func=_openapi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args))

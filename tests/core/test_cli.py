@@ -124,3 +124,61 @@ def test_the_events_example_under_gunicorn_workers():
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_version_names_the_installed_distribution(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out.strip() == f"camshaft {version('camshaft')}"
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["serve", "--help"], ["openapi", "--help"]],
+                         ids=["top-level help", "serve help", "openapi help"])
+def test_help_is_plain_text(argv, capsys):
+    with pytest.raises(SystemExit):
+        main(argv)
+    out = capsys.readouterr().out
+    assert "``" not in out and ":class:" not in out and ":func:" not in out
+
+
+def test_serve_help_shows_host_and_port_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["serve", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "--host HOST address to listen on (default: 127.0.0.1)" in out
+    assert "--port PORT port to listen on (default: 8000)" in out
+
+
+@pytest.mark.parametrize("port", ["70000", "-1", "http"], ids=["too big", "negative", "a word"])
+def test_a_bad_port_is_a_usage_error_not_a_traceback(port, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "examples.events.app:app", "--port", port])
+    assert exit_info.value.code == 2
+    assert "argument --port" in capsys.readouterr().err
+
+
+def test_docs_cli_md_shows_every_command(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    listing = capsys.readouterr().out.split("COMMAND\n", 1)[1].split("\n\n", 1)[0]
+    rows = [line for line in listing.splitlines() if line.startswith("    ")]
+    commands = [row.split()[0] for row in rows if not row.startswith("     ")]
+    assert {"serve", "routes", "plugins", "openapi"} <= set(commands)
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for command in commands:
+        assert f"camshaft {command}" in page, command
+
+
+def test_docs_cli_md_routes_sample_is_the_output(in_repo, monkeypatch, capsys):
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    block = page.split("<!-- cli-output -->\n\n", 1)[1].split("\n\n", 1)[0]
+    command, *shown = [line[4:] for line in block.splitlines()]
+    assert command == "$ CAMSHAFT_DISABLE_PLUGIN_AUTOLOAD=1 camshaft routes examples.events.app:app"
+    monkeypatch.setenv("CAMSHAFT_DISABLE_PLUGIN_AUTOLOAD", "1")
+    # A fresh import, as the command makes: the module builds its app at import time.
+    monkeypatch.delitem(sys.modules, "examples.events.app", raising=False)
+    assert main(["routes", "examples.events.app:app"]) == 0
+    assert capsys.readouterr().out.splitlines() == shown

@@ -61,7 +61,12 @@ class MemoryStore:
                 if isinstance(v[0].get(self.key_field), int)
             ]
             data[self.key_field] = max(ints, default=-1) + 1
-        key = str(data[self.key_field]) if key is None else key
+        if key is None:
+            key = str(data[self.key_field])
+        elif data.get(self.key_field) is None or str(data[self.key_field]) != key:
+            # The given key names the record, as a SQL store writes it to the key column;
+            # without it in the row, the next replace or patch had no key field to keep.
+            data[self.key_field] = key
         if key in self._rows:
             raise Conflict(f"A record with key {key!r} already exists.")
         version = self._next_version()

@@ -225,6 +225,17 @@ class StoreContract:
             store.create({"id": record.data["id"], "name": "b", "age": 2})
         assert self._data(store, record.key)["name"] == "a"
 
+    def test_create_with_a_key_then_replace_and_patch(self, store: Store) -> None:
+        """``create(data, key=...)`` names the record; later writes treat it as any other."""
+        record = store.create({"name": "a", "age": 1}, key="4242")
+        assert record.key == "4242"
+        assert str(self._data(store, "4242")["id"]) == "4242"
+        store.replace("4242", {"name": "b", "age": 2}, expected_version=record.version)
+        patched = store.patch("4242", {"age": 3})
+        assert patched.key == "4242"
+        assert self._data(store, "4242")["name"] == "b" and self._data(store, "4242")["age"] == 3
+        assert str(self._data(store, "4242")["id"]) == "4242"
+
     def test_replace_changes_version(self, store: Store) -> None:
         record = store.create({"name": "a", "age": 1})
         new = store.replace(record.key, {"name": "b", "age": 2})

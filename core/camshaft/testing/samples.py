@@ -11,7 +11,7 @@ narrows them (see :class:`camshaft.testing.contracts.EmitterContract`)::
         values = samples.nested(XML_SCALARS, keys=XML_TEXT)
         collections = samples.records(XML_SCALARS, keys=XML_TEXT)
 
-This module imports hypothesis, a test dependency (the ``test`` extra).
+This module imports hypothesis, a test dependency (the ``testing`` extra).
 """
 
 from __future__ import annotations
