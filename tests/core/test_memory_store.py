@@ -6,13 +6,17 @@ import pytest
 
 from camshaft.builtins.memory_store import MemoryStore
 from camshaft.stores import StoreConfig
-from camshaft.testing.contracts import StoreContract
+from camshaft.testing.contracts import GuardedModel, StoreContract
 
 
 class TestMemoryStore(StoreContract):
     @pytest.fixture
     def store(self) -> MemoryStore:
         return MemoryStore(StoreConfig(resource="people"))
+
+    @pytest.fixture
+    def guarded_store(self) -> MemoryStore:
+        return MemoryStore(StoreConfig(resource="people", model=GuardedModel))
 
 
 def test_source_rows_are_loaded() -> None:
