@@ -9,7 +9,8 @@ database holds for everyone:
 - PostgreSQL: ``pg_advisory_xact_lock`` in the transaction that creates the tables (DDL
   is transactional there: the next holder sees them committed);
 - MariaDB/MySQL: ``GET_LOCK`` for the session (DDL commits implicitly), released after;
-- SQLite: the database file's own write lock;
+- SQLite: the database file's write lock (``BEGIN IMMEDIATE``), held while checking
+  and creating;
 
 and on every database an "already exists" failure is accepted when the tables are
 there afterwards. Production deployments can create tables once, before the workers
@@ -65,6 +66,13 @@ def _locked_create(engine: Engine, tables: Sequence[sa.Table]) -> None:
                 if got == 1:
                     conn.execute(sa.text("SELECT RELEASE_LOCK(:name)"), {"name": LOCK_NAME})
                     conn.commit()
+    elif backend == "sqlite":
+        with engine.connect() as conn:
+            # sqlite3 runs DDL outside any transaction unless told: take the write lock
+            # first, so the checks and creates are one transaction that others wait for.
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            _create(conn, tables)
+            conn.commit()
     else:
         with engine.begin() as conn:
             _create(conn, tables)
