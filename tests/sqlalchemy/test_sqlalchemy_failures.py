@@ -15,6 +15,7 @@ from camshaft.stores import MAX_IN_VALUES, Query, StoreConfig
 from camshaft.testing import make_client
 from camshaft_sqlalchemy import SqlStore
 from camshaft_sqlalchemy.engines import create_engine
+from camshaft_sqlalchemy.failures import ATTEMPTS, retried, translated
 
 
 class Unchecked(Model):
@@ -139,3 +140,61 @@ def test_refused_connection_is_503(tmp_path) -> None:
     with pytest.raises(ServiceUnavailable):
         store.get("1")
     engine.dispose()
+
+
+def _deadlock(driver: str) -> sa.exc.OperationalError:
+    """What each server driver raises for a deadlock, wrapped as SQLAlchemy does."""
+    if driver == "psycopg":
+        import psycopg
+
+        orig: Exception = psycopg.errors.DeadlockDetected("deadlock detected")
+    else:
+        import pymysql
+
+        orig = pymysql.err.OperationalError(1213, "Deadlock found when trying to get lock")
+    return sa.exc.OperationalError("UPDATE t SET a = 1", {}, orig)
+
+
+@pytest.mark.parametrize("driver", ["psycopg", "pymysql"])
+def test_a_deadlock_is_run_again(driver: str) -> None:
+    calls: list[int] = []
+
+    def write() -> str:
+        calls.append(1)
+        with translated(2):
+            if len(calls) < ATTEMPTS:
+                raise _deadlock(driver)
+        return "written"
+
+    assert retried(write)() == "written" and len(calls) == ATTEMPTS
+
+
+@pytest.mark.parametrize("driver", ["psycopg", "pymysql"])
+def test_a_deadlock_that_persists_is_503(driver: str) -> None:
+    calls: list[int] = []
+
+    def write() -> None:
+        calls.append(1)
+        with translated(2):
+            raise _deadlock(driver)
+
+    with pytest.raises(ServiceUnavailable) as caught:
+        retried(write)()
+    assert len(calls) == ATTEMPTS
+    assert ("Retry-After", "2") in caught.value.headers
+
+
+def test_a_lost_connection_is_503_and_not_run_again() -> None:
+    import pymysql
+
+    calls: list[int] = []
+
+    def write() -> None:
+        calls.append(1)
+        with translated(2):
+            orig = pymysql.err.OperationalError(2013, "Lost connection to server during query")
+            raise sa.exc.OperationalError("SELECT 1", {}, orig)
+
+    with pytest.raises(ServiceUnavailable):
+        retried(write)()
+    assert len(calls) == 1

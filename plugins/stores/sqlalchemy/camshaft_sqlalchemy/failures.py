@@ -11,9 +11,11 @@ not the exception class, decides the answer (PyMySQL raises a NOT NULL violation
 - a NOT NULL or CHECK violation, a value too long or out of range for its column, a
   value of the wrong type, or a statement with more parameters than the driver takes is
   **400**: no retry of the same request can succeed;
-- a lost or refused connection, a pool timeout, a deadlock, a serialization failure, a
-  lock timeout (SQLite's "database is locked") is **503 with Retry-After**: the
-  transaction was rolled back, nothing was half written, a retry may succeed. So is any
+- a deadlock or serialization failure is run again (:func:`retried`, the store's writes
+  use it), and is a **503 with Retry-After** when it keeps failing;
+- a lost or refused connection, a pool timeout, a lock timeout (SQLite's "database is
+  locked") is **503 with Retry-After**: the transaction was rolled back, nothing was
+  half written, a retry may succeed. So is any
   other ``OperationalError`` the driver raises: DB-API reserves that class for failures
   of the database's operation, not of the request.
 
@@ -23,11 +25,13 @@ Anything else propagates (a 500, logged): it is a bug, not the client's doing.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import sqlalchemy.exc as sa_exc
 
@@ -40,7 +44,7 @@ from camshaft.errors import (
     ValidationError,
 )
 
-__all__ = ["Meaning", "classify", "is_unique_violation", "translated"]
+__all__ = ["Meaning", "RolledBack", "classify", "is_unique_violation", "retried", "translated"]
 
 logger = logging.getLogger("camshaft.sqlalchemy")
 
@@ -54,6 +58,9 @@ NOT_NULL, CHECK, TOO_LONG, OUT_OF_RANGE, BAD_VALUE = (
     "bad value",
 )
 TOO_MANY_PARAMETERS, UNAVAILABLE = "too many parameters", "unavailable"
+#: A deadlock or serialization failure: the database rolled the transaction back so
+#: another could finish; running it again usually succeeds (:func:`retried`).
+ROLLED_BACK = "rolled back"
 
 _DETAIL = {
     UNIQUE: (
@@ -117,6 +124,8 @@ def _postgres(orig: object) -> Meaning | None:
             column = match.group(1).strip('"')
     if state in _PG_STATES:
         return Meaning(_PG_STATES[state], column)
+    if state in ("40001", "40P01"):
+        return Meaning(ROLLED_BACK)
     if state[:2] in _PG_RETRY_CLASSES or state == "55P03":
         return Meaning(UNAVAILABLE)
     return None
@@ -141,8 +150,11 @@ _MYSQL_CODES = {
     1292: BAD_VALUE,  # Incorrect datetime value
     1390: TOO_MANY_PARAMETERS,  # Prepared statement contains too many placeholders
 }
-_MYSQL_UNAVAILABLE = {1040, 1053, 1077, 1129, 1203, 1205, 1213, 1927, 2002, 2003, 2006, 2013, 2055}
+_MYSQL_UNAVAILABLE = {1040, 1053, 1077, 1129, 1203, 1205, 1927, 2002, 2003, 2006, 2013, 2055}
 _MYSQL_COLUMN = re.compile(r"(?:[Cc]olumn|Field) '([^']+)'")
+# "Duplicate entry '<value>' for key '[table.]name'": read from the end, past the value
+# (the client's text); the key is named after its column unless named otherwise.
+_MYSQL_KEY = re.compile(r"for key '(?:[^'.]*\.)?([^'.]+)'$")
 
 
 def _mysql(orig: object) -> Meaning | None:
@@ -152,8 +164,11 @@ def _mysql(orig: object) -> Meaning | None:
     code = args[0]
     if code in _MYSQL_CODES:
         message = str(args[1]) if len(args) > 1 else ""
-        match = _MYSQL_COLUMN.search(message)
+        pattern = _MYSQL_KEY if code == 1062 else _MYSQL_COLUMN
+        match = pattern.search(message)
         return Meaning(_MYSQL_CODES[code], match.group(1) if match else None)
+    if code == 1213:  # Deadlock found when trying to get lock
+        return Meaning(ROLLED_BACK)
     if code in _MYSQL_UNAVAILABLE:
         return Meaning(UNAVAILABLE)
     return None
@@ -217,6 +232,34 @@ def is_unique_violation(exc: sa_exc.StatementError) -> bool:
     return meaning is not None and meaning.kind == UNIQUE
 
 
+class RolledBack(ServiceUnavailable):
+    """A deadlock or serialization failure (503 once :func:`retried` gives up)."""
+
+
+#: Times a write that the database rolled back for a deadlock or serialization failure
+#: is run; the last failure is the 503.
+ATTEMPTS = 3
+
+T = TypeVar("T")
+
+
+def retried(write: Callable[..., T]) -> Callable[..., T]:
+    """Run the store method ``write`` again when the database rolled it back for a
+    deadlock or serialization failure (nothing of it was written), up to
+    :data:`ATTEMPTS` times in all."""
+
+    @functools.wraps(write)
+    def run(*args: Any, **kwargs: Any) -> T:
+        for _ in range(ATTEMPTS - 1):
+            try:
+                return write(*args, **kwargs)
+            except RolledBack:
+                continue
+        return write(*args, **kwargs)
+
+    return run
+
+
 def _client_error(meaning: Meaning, names: Mapping[str, str]) -> HTTPError:
     field_detail, detail = _DETAIL[meaning.kind]
     status = Conflict if meaning.kind in _CONFLICTS else BadRequest
@@ -250,6 +293,8 @@ def failure(
     if not isinstance(exc, sa_exc.StatementError):
         return None
     meaning = classify(exc)
+    if meaning is not None and meaning.kind == ROLLED_BACK:
+        return RolledBack("The database is busy; try again shortly.", retry_after=retry_after)
     if meaning is not None and meaning.kind != UNAVAILABLE:
         return _client_error(meaning, names or {})
     if meaning is not None or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):

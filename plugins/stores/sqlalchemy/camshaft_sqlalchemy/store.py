@@ -32,7 +32,7 @@ from camshaft.stores import Query, Record, StoreConfig, writable_members
 
 from .columns import model_for, shape_of
 from .driver import usable
-from .failures import translated
+from .failures import retried, translated
 from .runs import Run, run
 from .schema import create_tables
 from .statements import EXPECTED, KEY, LIMIT, OFFSET, Prepared, Statements, coerce
@@ -245,6 +245,7 @@ class SqlStore:
 
     # ---------------------------------------------------------------- writing
 
+    @retried
     def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
         values = self._values(data, partial=False, allow_key=True)
         if key is not None:
@@ -318,6 +319,7 @@ class SqlStore:
             row = self._fetch(conn, value)
         return self._record(row)
 
+    @retried
     def replace(
         self,
         key: str,
@@ -337,6 +339,7 @@ class SqlStore:
         values = self._full(self._values(data, partial=False, allow_key=False))
         return self._update(key, values, expected_version)
 
+    @retried
     def patch(
         self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
     ) -> Record:
@@ -348,6 +351,7 @@ class SqlStore:
             return record
         return self._update(key, values, expected_version)
 
+    @retried
     def delete(self, key: str, *, expected_version: str | None = None) -> None:
         st = self.statements
         value = self._key(key)
