@@ -12,6 +12,8 @@ import sqlalchemy as sa
 
 from camshaft.cli import main
 
+from .conftest import engines_of
+
 APP = """
 import sqlalchemy as sa
 from camshaft import App, Handler
@@ -40,7 +42,10 @@ def app_module(db_url, tmp_path, monkeypatch, dropped):
     monkeypatch.syspath_prepend(str(tmp_path))
     dropped.append((db_url, sa.Table(name, sa.MetaData())))
     yield module, name
-    sys.modules.pop(module, None)
+    loaded = sys.modules.pop(module, None)
+    if loaded is not None:
+        for engine in engines_of(loaded.app):
+            engine.dispose()
 
 
 def _has_table(url: str, name: str) -> bool:
@@ -77,5 +82,8 @@ def test_db_create_reports_an_unreachable_database(tmp_path, monkeypatch, capsys
     try:
         assert main(["db", "create", "downapp:app"]) == 1
     finally:
-        sys.modules.pop("downapp", None)
+        loaded = sys.modules.pop("downapp", None)
+        if loaded is not None:
+            for engine in engines_of(loaded.app):
+                engine.dispose()
     assert "unavailable" in capsys.readouterr().err
