@@ -1,4 +1,5 @@
-"""The ``camshaft`` command: serve an app, list its routes, list plugins, print OpenAPI."""
+"""The ``camshaft`` command: serve an app, list its routes, list plugins, print OpenAPI,
+create its stores' tables."""
 
 from __future__ import annotations
 
@@ -105,6 +106,36 @@ def _openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _db_create(args: argparse.Namespace) -> int:
+    """Create every store's tables (stores offering ``create_schema()``), so workers can
+    start with table creation off (``sqlalchemy.create_tables = false``)."""
+    from camshaft.errors import HTTPError
+
+    app = load_app(args.app)
+    rows = []
+    for handler, store in app.stores.items():
+        create_schema = getattr(store, "create_schema", None)
+        if create_schema is None:
+            continue
+        name = f"{handler.__module__}.{handler.__qualname__}"
+        try:
+            create_schema()
+        except HTTPError as exc:
+            print(f"camshaft: {name}: {exc.detail or exc.title}", file=sys.stderr)
+            return 1
+        rows.append((name, type(store).__name__, "ready"))
+    _table(("HANDLER", "STORE", "TABLES"), rows)
+    return 0
+
+
+def _add_db_commands(sub: Any) -> None:
+    db = sub.add_parser("db", help="manage the databases of an app's stores")
+    commands = db.add_subparsers(dest="db_command", required=True)
+    create = commands.add_parser("create", help="create every store's missing tables")
+    create.add_argument("app", help="MODULE:APP")
+    create.set_defaults(func=_db_create)
+
+
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -195,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format; yaml needs camshaft-yaml (default: %(default)s)",
     )
     openapi.set_defaults(func=_openapi)
+    _add_db_commands(sub)
     return parser
 
 

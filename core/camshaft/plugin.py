@@ -19,8 +19,9 @@ surface.
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``), the depth
   pre-check (``check_json_depth``), page-size parsing (``page_size``, ``int_arg``),
-  ``Link`` building (``link_builder``, ``link_header``), and the HTTP verbs' action names
-  (``METHOD_ACTIONS``).
+  ``Link`` building (``link_builder``, ``link_header``), the HTTP verbs' action names
+  (``METHOD_ACTIONS``), and what a store's replace keeps (``writable_members``,
+  ``replacement``, ``MAX_IN_VALUES``).
 """
 
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity, IdentityKind
@@ -45,12 +46,23 @@ from camshaft._kernel.request import Request
 from camshaft._kernel.routing import METHOD_ACTIONS, Route
 from camshaft._kernel.settings import Option, Settings
 from camshaft._kernel.stash import Stash, StashKey
-from camshaft._kernel.stores.base import Filter, Query, Record, Store, StoreBackend, StoreConfig
+from camshaft._kernel.stores.base import (
+    MAX_IN_VALUES,
+    Filter,
+    Query,
+    Record,
+    Store,
+    StoreBackend,
+    StoreConfig,
+    replacement,
+    writable_members,
+)
 from camshaft._kernel.throttle.backend import BackendUnavailable, Decision, Rate, ThrottleBackend
 from camshaft._kernel.wiring import Wiring
 
 __all__ = [
     "ANONYMOUS",
+    "MAX_IN_VALUES",
     "METHOD_ACTIONS",
     "AuthScheme",
     "BackendUnavailable",
@@ -90,4 +102,6 @@ __all__ = [
     "link_builder",
     "link_header",
     "page_size",
+    "replacement",
+    "writable_members",
 ]

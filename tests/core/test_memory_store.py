@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from camshaft._kernel.stores.base import StoreConfig
 from camshaft.builtins.memory_store import MemoryStore
-from camshaft.testing.contracts import StoreContract
+from camshaft.plugin import StoreConfig
+from camshaft.testing.contracts import GuardedModel, StoreContract
 
 
 class TestMemoryStore(StoreContract):
     @pytest.fixture
     def store(self) -> MemoryStore:
         return MemoryStore(StoreConfig(resource="people"))
+
+    @pytest.fixture
+    def guarded_store(self) -> MemoryStore:
+        return MemoryStore(StoreConfig(resource="people", model=GuardedModel))
 
 
 def test_source_rows_are_loaded() -> None:

@@ -13,7 +13,8 @@ from camshaft_kv import DocumentStore, FileBackend, KVStore, ShelveBackend, Stor
 
 BACKENDS: dict[str, Callable[[Path], KVStore]] = {
     "file": lambda root: KVStore(FileBackend(root / "things")),
-    "shelve": lambda root: KVStore(ShelveBackend(root / "things")),
+    # allow_dumb: this project's Python may have no dbm but dbm.dumb (see docs/kv.md).
+    "shelve": lambda root: KVStore(ShelveBackend(root / "things", allow_dumb=True)),
 }
 
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from camshaft._kernel.stores.base import Store
-from camshaft.testing.contracts import StoreContract
+from camshaft.plugin import Store
+from camshaft.testing.contracts import GuardedModel, StoreContract
 from camshaft_kv import FileBackend, KVStore, ShelveBackend
 
 
@@ -16,11 +16,19 @@ class TestFileStoreContract(StoreContract):
     def store(self, tmp_path: Path) -> Store:
         return KVStore(FileBackend(tmp_path / "things"))
 
+    @pytest.fixture
+    def guarded_store(self, tmp_path: Path) -> Store:
+        return KVStore(FileBackend(tmp_path / "guarded"), model=GuardedModel)
+
 
 class TestShelveStoreContract(StoreContract):
     @pytest.fixture
     def store(self, tmp_path: Path) -> Store:
-        return KVStore(ShelveBackend(tmp_path / "things"))
+        return KVStore(ShelveBackend(tmp_path / "things", allow_dumb=True))
+
+    @pytest.fixture
+    def guarded_store(self, tmp_path: Path) -> Store:
+        return KVStore(ShelveBackend(tmp_path / "guarded", allow_dumb=True), model=GuardedModel)
 
 
 def test_kv_store_satisfies_the_store_protocol(tmp_path: Path) -> None:

@@ -18,7 +18,9 @@ class ThingHandler(Handler):
 
 
 def _app(root: Path, **kv: Any) -> App:
-    return make_app([ThingHandler], plugins=["kv"], settings={"kv": {"root": str(root), **kv}})
+    # shelve_allow_dumb: this project's Python may have no dbm but dbm.dumb (docs/kv.md).
+    settings = {"kv": {"root": str(root), "shelve_allow_dumb": True, **kv}}
+    return make_app([ThingHandler], plugins=["kv"], settings=settings)
 
 
 def test_entry_point_is_the_package() -> None:
@@ -38,7 +40,11 @@ def test_settings_choose_backend_and_root(tmp_path: Path, backend: str, cls: typ
 def test_store_options_override_settings(tmp_path: Path) -> None:
     class ShelvedHandler(Handler):
         store = "kv"
-        store_options = {"backend": "shelve", "root": str(tmp_path / "elsewhere")}
+        store_options = {
+            "backend": "shelve",
+            "root": str(tmp_path / "elsewhere"),
+            "shelve_allow_dumb": True,
+        }
 
     app = make_app([ShelvedHandler], plugins=["kv"], settings={"kv": {"root": str(tmp_path)}})
     backend = app.stores[ShelvedHandler].backend  # type: ignore[attr-defined]

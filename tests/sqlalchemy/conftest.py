@@ -56,6 +56,22 @@ def people_table(versioned: bool = True) -> sa.Table:
     return sa.Table(f"cs_{uuid.uuid4().hex[:12]}", metadata, *columns)
 
 
+def guarded_table(versioned: bool = True, **owner: Any) -> sa.Table:
+    """A table with a unique name for :class:`camshaft.testing.contracts.GuardedModel`:
+    id, name, age, owner (read-only in the model) and secret (outside it); ``owner``
+    takes Column keyword arguments (``nullable=False``, ``server_default=...``)."""
+    columns = [
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("name", sa.String(50)),
+        sa.Column("age", sa.Integer),
+        sa.Column("owner", sa.String(50), **owner),
+        sa.Column("secret", sa.String(100)),
+    ]
+    if versioned:
+        columns.append(sa.Column("version", sa.Integer, nullable=False))
+    return sa.Table(f"cs_{uuid.uuid4().hex[:12]}", sa.MetaData(), *columns)
+
+
 @pytest.fixture
 def dropped() -> Iterator[list[tuple[str, sa.Table]]]:
     """Register (url, table) pairs to drop after the test."""

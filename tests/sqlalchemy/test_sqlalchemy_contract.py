@@ -5,27 +5,31 @@ from __future__ import annotations
 
 import pytest
 
-from camshaft._kernel.stores.base import StoreConfig
-from camshaft.testing.contracts import StoreContract
+from camshaft.plugin import StoreConfig
+from camshaft.testing.contracts import GuardedModel, StoreContract
 from camshaft_sqlalchemy import SqlStore
 from camshaft_sqlalchemy.engines import create_engine
 
-from .conftest import people_table
+from .conftest import guarded_table, people_table
 
 
 class TestSqlStore(StoreContract):
+    versioned = True
+
     @pytest.fixture
     def store(self, db_url, dropped, disposing) -> SqlStore:
-        table = people_table()
+        table = people_table(versioned=self.versioned)
         dropped.append((db_url, table))
         disposing.append(engine := create_engine(db_url, {}))
         return SqlStore(engine, StoreConfig("people", source=table))
 
-
-class TestSqlStoreWithoutVersionColumn(StoreContract):
     @pytest.fixture
-    def store(self, db_url, dropped, disposing) -> SqlStore:
-        table = people_table(versioned=False)
+    def guarded_store(self, db_url, dropped, disposing) -> SqlStore:
+        table = guarded_table(versioned=self.versioned)
         dropped.append((db_url, table))
         disposing.append(engine := create_engine(db_url, {}))
-        return SqlStore(engine, StoreConfig("people", source=table))
+        return SqlStore(engine, StoreConfig("people", source=table, model=GuardedModel))
+
+
+class TestSqlStoreWithoutVersionColumn(TestSqlStore):
+    versioned = False

@@ -14,7 +14,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
-from camshaft.plugin import Filter, Query, Record, StoreBackend, StoreConfig, hookimpl
+from camshaft.plugin import (
+    Filter,
+    Query,
+    Record,
+    StoreBackend,
+    StoreConfig,
+    hookimpl,
+    replacement,
+    writable_members,
+)
 
 
 def _contains(value: Any, needle: Any) -> bool:
@@ -43,6 +52,7 @@ class MemoryStore:
 
     def __init__(self, config: StoreConfig) -> None:
         self.key_field = config.key_field
+        self._writable = writable_members(config.model)
         self._lock = threading.Lock()
         self._rows: dict[str, tuple[dict[str, Any], str]] = {}
         self._counter = 0
@@ -129,7 +139,7 @@ class MemoryStore:
                 new.setdefault(self.key_field, key)
                 return self._insert(new, key)
             old = self._existing(key, expected_version)
-            new[self.key_field] = old[self.key_field]
+            new = replacement(old, new, self._writable, self.key_field, old[self.key_field])
             version = self._next_version()
             self._rows[key] = (new, version)
             return Record(key, copy.deepcopy(new), version)

@@ -24,12 +24,26 @@ from hypothesis.strategies import SearchStrategy
 from camshaft._kernel.app import App
 from camshaft._kernel.emission.descriptors import EmitContext
 from camshaft._kernel.handler import Handler
-from camshaft._kernel.stores.base import Filter, Query, Store
+from camshaft._kernel.stores.base import MAX_IN_VALUES, Filter, Query, Store
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
+from camshaft.models import IntegerField, Model, StringField
 from camshaft.testing import make_app, make_client, samples
 from camshaft.testing.samples import PLAIN_SAMPLE
 
-__all__ = ["AuthContract", "EmitterContract", "StoreContract"]
+__all__ = ["AuthContract", "EmitterContract", "GuardedModel", "StoreContract"]
+
+
+class GuardedModel(Model):
+    """The model of :meth:`StoreContract.guarded_store`: ``owner`` is read-only, and the
+    rows' ``secret`` member lies outside it (a client can neither read it through a
+    field nor write it)."""
+
+    fields = [
+        IntegerField("id", read_only=True),
+        StringField("name", required=False),
+        IntegerField("age", required=False),
+        StringField("owner", read_only=True),
+    ]
 
 
 class _Sample(Handler):
@@ -200,6 +214,13 @@ class StoreContract:
     def store(self) -> Store:
         raise NotImplementedError("provide a 'store' fixture")
 
+    @pytest.fixture
+    def guarded_store(self) -> Store:
+        """An empty store opened with ``StoreConfig(..., model=GuardedModel)`` whose rows
+        hold ``id``, ``name`` (str), ``age`` (int), ``owner`` (str) and ``secret`` (str),
+        the last three nullable and without defaults."""
+        raise NotImplementedError("provide a 'guarded_store' fixture")
+
     @staticmethod
     def _data(store: Store, key: str) -> dict[str, Any]:
         record = store.get(key)
@@ -304,6 +325,48 @@ class StoreContract:
         self._seed(store, 3)
         query = Query(filters=(Filter("name", "contains", "1"),))
         assert [r.data["name"] for r in store.list(query)] == ["n1"]
+
+    def test_longest_in_filter_is_answered(self, store: Store) -> None:
+        # The default CRUD refuses longer lists (400); this long a list must work
+        # (SQLite builds before 3.32 allowed only 999 bound parameters).
+        self._seed(store, 3)
+        values = [2, *range(100, 100 + MAX_IN_VALUES - 1)]
+        query = Query(filters=(Filter("age", "in", values),))
+        assert store.count(query) == 1
+        assert [r.data["age"] for r in store.list(query)] == [2]
+
+    # ------------------------------------------------------------ what a PUT may touch
+
+    def test_replace_keeps_read_only_and_hidden_members(self, guarded_store: Store) -> None:
+        store = guarded_store
+        record = store.create({"name": "a", "age": 1, "owner": "alice", "secret": "hash"})
+        new = store.replace(record.key, {"name": "b"})
+        data = self._data(store, record.key)
+        assert (data["name"], data["owner"], data["secret"]) == ("b", "alice", "hash")
+        assert data.get("age") is None, "a writable member not sent is reset"
+        assert new.data == data
+
+    def test_replace_with_version_keeps_read_only_and_hidden_members(
+        self, guarded_store: Store
+    ) -> None:
+        store = guarded_store
+        record = store.create({"name": "a", "age": 1, "owner": "alice", "secret": "hash"})
+        store.replace(record.key, {"name": "b", "age": 2}, expected_version=record.version)
+        data = self._data(store, record.key)
+        assert (data["name"], data["age"], data["owner"], data["secret"]) == (
+            "b",
+            2,
+            "alice",
+            "hash",
+        )
+
+    def test_create_by_replace_leaves_server_members_to_their_defaults(
+        self, guarded_store: Store
+    ) -> None:
+        record = guarded_store.replace("77", {"name": "c", "age": 3}, create_only=True)
+        data = self._data(guarded_store, record.key)
+        assert (data["name"], data["age"]) == ("c", 3)
+        assert data.get("owner") is None and data.get("secret") is None
 
 
 @pytest.mark.camshaft_contract

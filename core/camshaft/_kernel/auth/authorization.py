@@ -39,10 +39,10 @@ if TYPE_CHECKING:
     import pluggy
 
     from camshaft._kernel.auth.identity import AuthScheme, Identity
+    from camshaft._kernel.auth.rules import Permission
     from camshaft._kernel.handler import Handler
     from camshaft._kernel.request import Request
     from camshaft._kernel.routing import Endpoint
-    from camshaft.permissions import Permission
 
 __all__ = [
     "allowed",

@@ -14,16 +14,24 @@ from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
     "FILTER_OPERATORS",
+    "MAX_IN_VALUES",
     "Filter",
     "Query",
     "Record",
     "Store",
     "StoreBackend",
     "StoreConfig",
+    "replacement",
+    "writable_members",
 ]
 
 #: Filter operators a store understands: ``?age__gte=30`` is ``Filter("age", "gte", 30)``.
 FILTER_OPERATORS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "contains", "isnull"})
+
+#: The most values an ``in`` filter may list: the default CRUD answers 400 to more,
+#: before any query (drivers bound the parameters of one statement), and every store
+#: answers this many (the store contract checks it).
+MAX_IN_VALUES = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +84,12 @@ class Store(Protocol):
         *,
         expected_version: str | None = None,
         create_only: bool = False,
-    ) -> Record: ...
+    ) -> Record:
+        """Replace what a client may write (:func:`writable_members` of the store's
+        model) with ``data``; members outside the model and read-only ones keep their
+        values. With ``create_only`` the record is created instead, and members not in
+        ``data`` get their defaults."""
+        ...
 
     def patch(
         self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
@@ -112,3 +125,30 @@ class StoreBackend:
 
     name: str
     open: Callable[[StoreConfig], Store]
+
+
+def writable_members(model: Any) -> frozenset[str] | None:
+    """The members a client may write through ``model``: its fields that are not
+    read-only. None when there is no model: every member is then the client's.
+
+    A replace (PUT) resets exactly these members when they are not sent; members
+    outside the model (a ``password_hash``) and read-only ones (an owner id) are the
+    server's and keep their values.
+    """
+    fields = getattr(model, "fields", None)
+    if fields is None:
+        return None
+    return frozenset(f.name for f in fields if not getattr(f, "read_only", False))
+
+
+def replacement(
+    old: Mapping[str, Any],
+    data: Mapping[str, Any],
+    writable: frozenset[str] | None,
+    key_field: str,
+    key: Any,
+) -> dict[str, Any]:
+    """The data a replace stores: ``data``, plus every member of ``old`` that is not in
+    ``writable`` (all of them are when it is None), with the key ``key``."""
+    kept = {} if writable is None else {k: v for k, v in old.items() if k not in writable}
+    return {**kept, **data, key_field: key}

@@ -27,7 +27,14 @@ from typing import Any
 
 from camshaft._kernel.auth.authorization import checks_objects
 from camshaft._kernel.handler import Handler, Result
-from camshaft._kernel.stores.base import FILTER_OPERATORS, Filter, Query, Record, Store
+from camshaft._kernel.stores.base import (
+    FILTER_OPERATORS,
+    MAX_IN_VALUES,
+    Filter,
+    Query,
+    Record,
+    Store,
+)
 from camshaft._kernel.stores.visibility import owner_fields, visible
 from camshaft.errors import (
     BadRequest,
@@ -124,7 +131,14 @@ def _convert(model: Any, name: str, text: str, param: str) -> Any:
 
 def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
     if op == "in":
-        return Filter(name, op, [_convert(model, name, t, param) for t in text.split(",") if t])
+        texts = [t for t in text.split(",") if t]
+        if len(texts) > MAX_IN_VALUES:
+            raise BadRequest(
+                f"Query parameter {param!r} lists {len(texts)} values; at most "
+                f"{MAX_IN_VALUES} are allowed.",
+                title="Invalid filter",
+            )
+        return Filter(name, op, [_convert(model, name, t, param) for t in texts])
     if op == "isnull":
         lowered = text.strip().lower()
         if lowered not in ("true", "false", "1", "0"):

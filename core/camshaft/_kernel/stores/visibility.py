@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth.authorization import allowed, rules_for
+from camshaft._kernel.auth.rules import OBJECT_RULE, OWNER_FIELD
 from camshaft._kernel.pagination import Collection, SequenceCollection
 from camshaft._kernel.stores.base import Filter, Query
-from camshaft.permissions import OBJECT_RULE, OWNER_FIELD
 
 if TYPE_CHECKING:
     from camshaft._kernel.handler import Handler

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.pool import StaticPool
 
 from camshaft.errors import ConfigurationError
+from camshaft_sqlalchemy.schema import create_tables
 
 from .models import AuthorizationCode, Client, Consumer, OAuth1Token, Token, sha256_hex
 from .tables import (
@@ -82,8 +83,9 @@ class OAuthRepository:
         return int(self.clock())
 
     def create_tables(self) -> None:
-        """Create the tables that do not exist yet (idempotent)."""
-        metadata.create_all(self.engine)
+        """Create the tables that do not exist yet (idempotent, and safe when several
+        workers do it at once: see :func:`camshaft_sqlalchemy.schema.create_tables`)."""
+        create_tables(self.engine, metadata.sorted_tables)
 
     def _ensure_tables(self) -> None:
         if self._ready:

@@ -25,6 +25,9 @@ BACKENDS: dict[str, Callable[[Path], Backend]] = {"file": FileBackend, "shelve":
 OPTIONS = {
     "backend": Option(str, "file", "Where entries live: 'file' or 'shelve'.", tuple(BACKENDS)),
     "root": Option(str, "var/kv", "Directory holding one subdirectory per resource."),
+    "shelve_allow_dumb": Option(
+        bool, False, "Let the shelve backend use dbm.dumb, which a crash can corrupt."
+    ),
 }
 
 
@@ -53,10 +56,14 @@ def open_store(config: StoreConfig) -> KVStore:
         raise ConfigurationError(f"kv store: resource name {exc.detail}") from None
     directory = Path(values["root"]).resolve() / config.resource
     try:
-        backend: Backend = BACKENDS[values["backend"]](directory)
+        backend: Backend = (
+            ShelveBackend(directory, allow_dumb=values["shelve_allow_dumb"])
+            if values["backend"] == "shelve"
+            else BACKENDS[values["backend"]](directory)
+        )
     except OSError as exc:
         raise ConfigurationError(f"kv store: cannot open {str(directory)!r}: {exc}") from exc
-    return KVStore(backend, config.key_field)
+    return KVStore(backend, config.key_field, config.model)
 
 
 @hookimpl

@@ -7,21 +7,76 @@ unpickles anything.
 dbm supports no concurrent writers, and a dbm handle kept open does not see another
 process's writes. So every session opens the database under a :func:`file_lock` (shared
 for reads, exclusive for writes) and closes it (which commits) before releasing the
-lock. Durability is that of the dbm module Python picks (``dbm.gnu`` where available,
-else ``dbm.ndbm``, else ``dbm.dumb``); the file backend is the one that fsyncs.
+lock. Durability is that of the dbm module: ``dbm.sqlite3`` (Python 3.13+),
+``dbm.gnu`` or ``dbm.ndbm``, the first this Python has (an existing database keeps the
+module that made it); the file backend is the one that fsyncs.
+
+A Python built without any of them would leave :mod:`dbm` to fall back to ``dbm.dumb``,
+which rewrites its whole index file in place on every change: a crash at the wrong
+moment loses every key or leaves the store unopenable. So the backend refuses
+``dbm.dumb`` unless told ``allow_dumb=True`` (the ``shelve_allow_dumb`` option).
 """
 
 from __future__ import annotations
 
 import dbm
+import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from camshaft.errors import ConfigurationError
+
 from .locking import file_lock
 
-__all__ = ["ShelveBackend"]
+__all__ = ["SAFE_MODULES", "ShelveBackend", "dbm_module"]
+
+#: The dbm modules a crash cannot leave without their keys, in :mod:`dbm`'s own order.
+SAFE_MODULES = ("dbm.sqlite3", "dbm.gnu", "dbm.ndbm")
+DUMB = "dbm.dumb"
+
+
+def _importable(name: str) -> Any:
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def dbm_module(path: str, *, allow_dumb: bool = False) -> Any:
+    """The dbm module for the database at ``path``: the one that made it, else the first
+    of :data:`SAFE_MODULES` this Python has.
+
+    :raises ConfigurationError: that module is ``dbm.dumb`` and ``allow_dumb`` is false
+        (the message says why), or the database's module is missing from this Python.
+    """
+    name = dbm.whichdb(path)
+    module = None
+    if name:
+        module = _importable(name)
+        if module is None:
+            raise ConfigurationError(
+                f"kv shelve backend: {path!r} was written by {name}, which this Python lacks"
+            )
+    else:
+        for candidate in SAFE_MODULES:
+            module = _importable(candidate)
+            if module is not None:
+                name = candidate
+                break
+        else:
+            name = DUMB
+    if name == DUMB and not allow_dumb:
+        raise ConfigurationError(
+            "kv shelve backend: this Python has no crash-safe dbm module (dbm.sqlite3, "
+            "dbm.gnu or dbm.ndbm), only dbm.dumb, which rewrites its index in place: a "
+            "crash while writing can lose every key or leave the store unopenable. Use "
+            "backend = 'file', a Python built with gdbm, or set shelve_allow_dumb = true "
+            "to accept that risk."
+        )
+    return module if module is not None else importlib.import_module(DUMB)
+
 
 # No valid key contains NUL, so this name cannot clash with one.
 _COUNTER = b"\x00next-id"
@@ -59,22 +114,28 @@ class _DbmSession:
 
 
 class ShelveBackend:
-    """Entries in the dbm database ``<directory>/shelf`` (created when missing)."""
+    """Entries in the dbm database ``<directory>/shelf`` (created when missing).
 
-    __slots__ = ("_lock", "_path", "directory")
+    :param allow_dumb: accept ``dbm.dumb`` (not crash-safe) when it is all there is.
+    :raises ConfigurationError: see :func:`dbm_module`.
+    """
 
-    def __init__(self, directory: Path) -> None:
+    __slots__ = ("_dbm", "_lock", "_path", "directory")
+
+    def __init__(self, directory: Path, *, allow_dumb: bool = False) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         self.directory = directory
         self._path = str(directory / "shelf")
         self._lock = directory / ".lock"
+        with file_lock(self._lock, exclusive=False):
+            self._dbm = dbm_module(self._path, allow_dumb=allow_dumb)
         with self.writing():  # creates the database, so readers can open it read-only
             pass
 
     @contextmanager
     def reading(self) -> Iterator[_DbmSession]:
         with file_lock(self._lock, exclusive=False):
-            db = dbm.open(self._path, "r")
+            db = self._dbm.open(self._path, "r")
             try:
                 yield _DbmSession(db)
             finally:
@@ -83,7 +144,7 @@ class ShelveBackend:
     @contextmanager
     def writing(self) -> Iterator[_DbmSession]:
         with file_lock(self._lock):
-            db = dbm.open(self._path, "c", 0o600)
+            db = self._dbm.open(self._path, "c", 0o600)
             try:
                 yield _DbmSession(db)
             finally:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft.errors import BadRequest, Conflict, NotFound, PreconditionFailed
-from camshaft.plugin import Query, Record
+from camshaft.plugin import Query, Record, replacement, writable_members
 
 from . import frames
 from .backend import Backend, Session
@@ -51,17 +51,20 @@ class KVStore:
     :param backend: where entries live (:class:`~camshaft_kv.file_backend.FileBackend`,
         :class:`~camshaft_kv.shelve_backend.ShelveBackend`).
     :param key_field: the record member that holds the key (``"id"``).
+    :param model: the handler's model: a replace keeps the members it does not let a
+        client write (read-only fields, members outside it).
 
     Every method validates keys with :func:`camshaft_kv.keys.check_key` and raises
     :class:`~camshaft.errors.BadRequest` for a bad one; entries damaged on disk raise
     :class:`~camshaft_kv.frames.CorruptEntry`.
     """
 
-    __slots__ = ("backend", "key_field")
+    __slots__ = ("_writable", "backend", "key_field")
 
-    def __init__(self, backend: Backend, key_field: str = "id") -> None:
+    def __init__(self, backend: Backend, key_field: str = "id", model: Any = None) -> None:
         self.backend = backend
         self.key_field = key_field
+        self._writable = writable_members(model)
 
     # ------------------------------------------------------------------ documents
 
@@ -223,7 +226,9 @@ class KVStore:
                 return self._put(session, key, {self.key_field: key, **data})
         return self._write(
             key,
-            lambda old: {**data, self.key_field: old.data.get(self.key_field, key)},
+            lambda old: replacement(
+                old.data, data, self._writable, self.key_field, old.data.get(self.key_field, key)
+            ),
             expected_version=expected_version,
         )
 

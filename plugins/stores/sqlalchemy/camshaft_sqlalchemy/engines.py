@@ -14,6 +14,8 @@ under another key.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,8 +49,24 @@ def _sqlite_pragmas(engine: Engine, *, wal: bool, busy_timeout: float) -> None:
         cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         if wal:
-            cursor.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(cursor, busy_timeout)
         cursor.close()
+
+
+def _enable_wal(cursor: Any, busy_timeout: float) -> None:
+    """Switch to the WAL journal. The switch needs the file to itself and SQLite answers
+    "database is locked" at once, without its busy handler, while another connection
+    holds it (several workers opening a new database together): so wait here instead,
+    as long as ``busy_timeout``."""
+    deadline = time.monotonic() + busy_timeout
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _mysql_session(engine: Engine) -> None:

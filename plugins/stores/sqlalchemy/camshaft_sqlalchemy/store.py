@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,12 +28,13 @@ from sqlalchemy.engine import Connection, Engine
 
 from camshaft.errors import ConfigurationError, Conflict, NotFound, PreconditionFailed
 from camshaft.models import Model
-from camshaft.plugin import Query, Record, StoreConfig
+from camshaft.plugin import Query, Record, StoreConfig, writable_members
 
 from .columns import model_for, shape_of
 from .driver import usable
-from .failures import translated
+from .failures import retried, translated
 from .runs import Run, run
+from .schema import create_tables
 from .statements import EXPECTED, KEY, LIMIT, OFFSET, Prepared, Statements, coerce
 
 __all__ = ["SqlStore"]
@@ -68,6 +70,8 @@ class SqlStore:
                 f"primary key {shape.key!r}"
             )
         self.retry_after = int(options.get("retry_after", 2))
+        # Column names as data members, so a database error can name the field.
+        self._members = {column.name: name for name, column in shape.columns.items()}
         dialect = engine.dialect
         direct = bool(options.get("driver_sql", True)) and usable(engine, shape.table)
         self.statements = Statements(
@@ -81,24 +85,32 @@ class SqlStore:
         self.model: type[Model] | None = (
             None if config.model is not None else model_for(config.source)
         )
+        # What a PUT resets when not sent; other columns (read-only fields, columns the
+        # handler's model leaves out, such as a password hash) keep their values.
+        writable = writable_members(config.model if config.model is not None else self.model)
+        self._writable = frozenset(shape.columns) if writable is None else writable
         self._names = tuple(shape.columns)
         self._key_index = self._names.index(shape.key)
         self._versioned = shape.version is not None
         self._params = {name: column.key for name, column in shape.columns.items()}
         if options.get("create_tables", True):
-            self._create_table()
+            self.create_schema()
 
-    def _create_table(self) -> None:
-        table = self.shape.table
-        with translated(self.retry_after):
-            try:
-                table.create(self.engine, checkfirst=True)
-            except (sa.exc.OperationalError, sa.exc.ProgrammingError):
-                # Another worker created it between the check and the CREATE.
-                if not sa.inspect(self.engine).has_table(table.name, schema=table.schema):
-                    raise
+    def create_schema(self) -> None:
+        """Create the table when it is missing; safe when several processes start at once
+        (:func:`camshaft_sqlalchemy.schema.create_tables`). ``camshaft db create`` calls
+        this for every store of an app.
+
+        :raises ServiceUnavailable: the database cannot be reached.
+        """
+        with self._translated():
+            create_tables(self.engine, [self.shape.table])
 
     # ---------------------------------------------------------------- helpers
+
+    def _translated(self) -> AbstractContextManager[None]:
+        """Database errors as HTTP errors naming this table's fields (:mod:`.failures`)."""
+        return translated(self.retry_after, self._members)
 
     def _record(self, row: Any) -> Record:
         data = dict(zip(self._names, row, strict=False))
@@ -139,9 +151,10 @@ class SqlStore:
         return out
 
     def _full(self, values: dict[str, Any]) -> dict[str, Any]:
-        """A replacement row: members not given go back to their default (or NULL)."""
+        """A replacement row: writable members not given go back to their default (or
+        NULL); columns a client may not write are left as they are."""
         for name, column in self.shape.columns.items():
-            if name == self.shape.key or column.key in values:
+            if name == self.shape.key or column.key in values or name not in self._writable:
                 continue
             default = column.default
             if default is not None and getattr(default, "is_scalar", False):
@@ -171,7 +184,7 @@ class SqlStore:
             return None
         get = self.statements.prepared["get"]
         with (
-            translated(self.retry_after),
+            self._translated(),
             run(self.engine, direct=self._direct(get), write=False) as r,
         ):
             row = r.first(get, {KEY: value})
@@ -183,7 +196,7 @@ class SqlStore:
         params[LIMIT] = _NO_LIMIT if query.limit is None else query.limit
         prepared = listing.page if total else listing.rows
         with (
-            translated(self.retry_after),
+            self._translated(),
             run(self.engine, direct=self._direct(prepared), write=False) as r,
         ):
             return r.all(prepared, params), prepared
@@ -223,7 +236,7 @@ class SqlStore:
         listing, params = self.statements.listing(query.filters, ())
         counting = listing.count
         with (
-            translated(self.retry_after),
+            self._translated(),
             run(self.engine, direct=self._direct(counting), write=False) as r,
         ):
             row = r.first(counting, params)
@@ -232,6 +245,7 @@ class SqlStore:
 
     # ---------------------------------------------------------------- writing
 
+    @retried
     def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
         values = self._values(data, partial=False, allow_key=True)
         if key is not None:
@@ -245,10 +259,10 @@ class SqlStore:
         st = self.statements
         insert = st.write("insert", values)
         if self._insert_returning and self._direct(insert):
-            with translated(self.retry_after), run(self.engine, direct=True, write=True) as r:
+            with self._translated(), run(self.engine, direct=True, write=True) as r:
                 row = r.first(insert, values)
             return self._record(row)
-        with translated(self.retry_after), self.engine.begin() as conn:
+        with self._translated(), self.engine.begin() as conn:
             result = conn.execute(st.insert, values)
             if result.returns_rows:
                 row = result.one()
@@ -265,7 +279,7 @@ class SqlStore:
             raise NotFound(f"No record with key {key!r}.")
         expected = self._expected(expected_version)
         if not self._versioned:
-            with translated(self.retry_after), self.engine.begin() as conn:
+            with self._translated(), self.engine.begin() as conn:
                 return self._update_unversioned(conn, value, key, values, expected)
         params = {**values, KEY: value}
         if expected is None:
@@ -275,7 +289,7 @@ class SqlStore:
             params[EXPECTED] = expected
         get, exists = st.prepared["get"], st.prepared["exists"]
         direct = self._direct(update, get, exists)
-        with translated(self.retry_after), run(self.engine, direct=direct, write=True) as r:
+        with self._translated(), run(self.engine, direct=direct, write=True) as r:
             if st.update_returning:
                 # With RETURNING, rowcount is unreliable (SQLite); the row itself tells.
                 row = r.first(update, params)
@@ -305,6 +319,7 @@ class SqlStore:
             row = self._fetch(conn, value)
         return self._record(row)
 
+    @retried
     def replace(
         self,
         key: str,
@@ -324,6 +339,7 @@ class SqlStore:
         values = self._full(self._values(data, partial=False, allow_key=False))
         return self._update(key, values, expected_version)
 
+    @retried
     def patch(
         self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
     ) -> Record:
@@ -335,6 +351,7 @@ class SqlStore:
             return record
         return self._update(key, values, expected_version)
 
+    @retried
     def delete(self, key: str, *, expected_version: str | None = None) -> None:
         st = self.statements
         value = self._key(key)
@@ -343,7 +360,7 @@ class SqlStore:
         expected = self._expected(expected_version)
         if expected is not None and not self._versioned:
             # The version is a hash of the row: compare, then delete, in one transaction.
-            with translated(self.retry_after), self.engine.begin() as conn:
+            with self._translated(), self.engine.begin() as conn:
                 row = self._fetch(conn, value)
                 if row is not None and self._record(row).version != expected:
                     raise PreconditionFailed("The record has changed since that version.")
@@ -358,6 +375,6 @@ class SqlStore:
             params[EXPECTED] = expected
         exists = st.prepared["exists"]
         direct = self._direct(delete, exists)
-        with translated(self.retry_after), run(self.engine, direct=direct, write=True) as r:
+        with self._translated(), run(self.engine, direct=direct, write=True) as r:
             if r.rowcount(delete, params) == 0:
                 raise self._missing_or_stale(r, value, key)
