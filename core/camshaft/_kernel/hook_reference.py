@@ -64,7 +64,8 @@ def render() -> str:
         parts.append(f"# {title}\n")
         for name in names:
             doc = inspect.getdoc(getattr(hookspecs, name)) or ""
-            parts.append(f"## `{name}`\n\n```python\n{_signature(name)}\n```\n\n{doc}\n")
+            signature = f"<!-- not-run -->\n```python\n{_signature(name)}\n```"
+            parts.append(f"## `{name}`\n\n{signature}\n\n{doc}\n")
     return "\n".join(parts)
 
 
