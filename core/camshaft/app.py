@@ -29,6 +29,7 @@ from .errors import (
     NotFound,
 )
 from .handler import Handler, Result, Status, normalize_version
+from .limits import parse_limits_by_media_type
 from .negotiation import Negotiator, parse_accept
 from .nonces import NonceStore
 from .pagination import (
@@ -128,6 +129,8 @@ class App:
             settings_["strict_negotiation"],
         )
         self.parse_limits = ParseLimits(settings_["max_body_size"], settings_["max_depth"])
+        #: Each parser's limits by media type (``body_limits``); others get parse_limits.
+        self.parse_limits_for = parse_limits_by_media_type(self.parsers, settings_)
 
         versioning = settings_["versioning"]
         self.default_version = normalize_version(versioning["default"])
@@ -214,7 +217,7 @@ class App:
     def parse_body(self, media_type: str, body: bytes) -> Any:
         """Parse a request body by its media type within the app's limits."""
         parser = require_parser_for(media_type, self.parsers)
-        return parser.parse(body, self.parse_limits)
+        return parser.parse(body, self.parse_limits_for.get(media_type, self.parse_limits))
 
     # ------------------------------------------------------------------ request path
 

@@ -17,11 +17,9 @@ from camshaft_msgpack import EMITTER, parse
 
 LIMITS = ParseLimits()
 
-# msgpack carries ints of 64 bits (signed or not), infinities and bytes (the bin type).
-SCALARS = samples.scalars(
-    integers=st.integers(min_value=-(2**63), max_value=2**64 - 1),
-    floats=st.floats(allow_nan=False),
-) | st.binary(max_size=20)
+# msgpack carries bytes (the bin type) too; its ints past the signed 64-bit range and
+# its infinities are refused like every parser's (camshaft.values).
+SCALARS = samples.scalars() | st.binary(max_size=20)
 
 
 class TestMsgpackEmitterContract(EmitterContract):

@@ -2,7 +2,8 @@
 
 Emitting: datetimes and dates as ISO 8601 strings, UUIDs and Decimals as strings, enums
 by value, bytes as base64, sets and tuples as arrays. Parsing rejects NaN/Infinity,
-duplicate object keys and nesting past ``max_depth`` (each a 400).
+duplicate object keys, nesting past ``max_depth`` and what :func:`camshaft.values.check_value`
+refuses (``1e400``, lone surrogates, integers past 64 bits), each a 400.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from camshaft.emission import EmitContext, Emitter, ParseLimits, Parser
 from camshaft.errors import BadRequest
 from camshaft.limits import check_json_depth
 from camshaft.plugins import hookimpl
+from camshaft.values import check_value
 
 
 def default(obj: Any) -> Any:
@@ -76,14 +78,23 @@ _decoder = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=_no_
 
 
 def parse(body: bytes, limits: ParseLimits) -> Any:
+    """One JSON document within ``limits``; every refusal is a 400."""
+    data = load(body, limits)
+    check_value(data)
+    return data
+
+
+def load(body: bytes, limits: ParseLimits) -> Any:
+    """:func:`parse` without :func:`~camshaft.values.check_value` (for NDJSON's lines)."""
     check_json_depth(body, limits.max_depth)
     try:
         text = body.decode("utf-8-sig")
-        return _decoder.decode(text)
+        data = _decoder.decode(text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}", title="Malformed JSON") from None
     except RecursionError:  # belt and braces: the depth check runs first
         raise BadRequest("The body nests too deeply.") from None
+    return data
 
 
 EMITTER = Emitter(
@@ -102,4 +113,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl(trylast=True)
 def camshaft_parsers() -> list[Parser]:
-    return [Parser("application/json", parse)]
+    return [Parser("application/json", parse, format="json")]
