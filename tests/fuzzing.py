@@ -8,9 +8,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
-
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -33,10 +33,19 @@ CONFORMANCE_CHECKS = [
 # ------------------------------------------------------------ bounded fuzzing of parsers
 #
 # Fuzz targets run under hypothesis for FUZZ_EXAMPLES inputs each (a few seconds in CI);
-# CAMSHAFT_FUZZ_EXAMPLES=200000 runs longer (docs/security.md). Any exception but the
-# framework's own 4xx HTTPError fails the target.
+# CAMSHAFT_FUZZ_EXAMPLES=200000 runs longer, on new inputs each run (docs/security.md).
+# Any exception but the framework's own 4xx HTTPError fails the target.
 
-FUZZ_EXAMPLES = int(os.environ.get("CAMSHAFT_FUZZ_EXAMPLES", "300"))
+_LONG_RUN = os.environ.get("CAMSHAFT_FUZZ_EXAMPLES")
+FUZZ_EXAMPLES = int(_LONG_RUN or "300")
+#: The suite's bounded run is derandomized (the same inputs every run); a long run
+#: draws new inputs each time.
+FUZZ_SETTINGS = settings(
+    max_examples=FUZZ_EXAMPLES,
+    derandomize=_LONG_RUN is None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
 
 
 @st.composite

@@ -76,9 +76,17 @@ def test_pointer_of_the_whole_document_is_empty():
         (b'{"\\udc00x": 1}', "/\\udc00x"),
         (b'{"n": 9223372036854775808}', "/n"),
         (b'{"n": -9223372036854775808}', "/n"),
-        (b'[18446744073709551616]', "/0"),
+        (b"[18446744073709551616]", "/0"),
     ],
-    ids=["1e400", "-1e400 deep", "lone surrogate", "lone surrogate key", "2**63", "-2**63", "2**64"],
+    ids=[
+        "1e400",
+        "-1e400 deep",
+        "lone surrogate",
+        "lone surrogate key",
+        "2**63",
+        "-2**63",
+        "2**64",
+    ],
 )
 def test_json_parser_refuses_what_no_emitter_writes(body, pointer):
     with pytest.raises(ValidationError) as caught:

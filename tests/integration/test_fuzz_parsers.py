@@ -14,20 +14,17 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from camshaft import Handler
 from camshaft.emission import EmitContext
 from camshaft.testing import make_app, make_client, samples
-from tests.fuzzing import FUZZ_EXAMPLES, mutated, only_client_errors
+from tests.fuzzing import FUZZ_SETTINGS, mutated, only_client_errors
 
 INSTALLED = {ep.name for ep in entry_points(group="camshaft")}
 PLUGINS = [p for p in ("yaml", "xml", "msgpack", "csv", "orjson") if p in INSTALLED]
-FUZZ = settings(
-    max_examples=FUZZ_EXAMPLES,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+FUZZ = FUZZ_SETTINGS
 
 
 class Sink(Handler):

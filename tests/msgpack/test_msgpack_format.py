@@ -137,3 +137,21 @@ def test_problem_documents_are_msgpack(client):
     )
     assert response.mimetype == "application/msgpack"
     assert msgpack.unpackb(response.data)["status"] == 400
+
+
+@pytest.mark.parametrize(
+    ("value", "pointer"),
+    [
+        ({"a": float("nan")}, "/a"),
+        ({"a": [float("inf")]}, "/a/0"),
+        ({"a": -float("inf")}, "/a"),
+        ({"a": 2**63}, "/a"),
+        ({"a": 2**64 - 1}, "/a"),
+        ({"a": -(2**63)}, "/a"),
+    ],
+    ids=["NaN", "infinity in a list", "minus infinity", "2**63", "2**64-1", "-2**63"],
+)
+def test_values_no_emitter_writes_are_400_naming_the_member(client, value, pointer):
+    response = post(client, msgpack.packb(value))
+    assert response.status_code == 400
+    assert response.json["errors"][0]["pointer"] == pointer

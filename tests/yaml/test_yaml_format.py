@@ -276,3 +276,9 @@ def test_body_limits_raise_the_yaml_limit():
     body = b"x: '" + b"a" * (256 * 1024) + b"'\n"
     response = post_yaml(make_client(app), body)
     assert response.status_code != 413
+
+
+@pytest.mark.parametrize("text", ["1e3", "0o17", "1.", "-.5e1", "+12", "0x1F", "~", "", "TRUE"])
+def test_strings_a_yaml_1_2_reader_would_take_for_numbers_are_quoted(text):
+    body = EMITTER.emit({text: text}, EmitContext())
+    assert parse(body, LIMITS) == {text: text}

@@ -45,4 +45,7 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl
 def camshaft_parsers() -> list[Parser]:
-    return [Parser(t, parse, format="xml", max_body_size=MAX_BODY_SIZE) for t in (MEDIA_TYPE, "text/xml")]
+    return [
+        Parser(t, parse, format="xml", max_body_size=MAX_BODY_SIZE)
+        for t in (MEDIA_TYPE, "text/xml")
+    ]

@@ -129,5 +129,7 @@ def load(body: bytes, max_depth: int) -> Any:
         raise _bad(f"The body is not well-formed XML: {exc}") from None
     except ValueError as exc:
         raise _bad(f"The body holds an unacceptable value: {exc}") from None
+    except LookupError as exc:  # <?xml encoding="..."?> naming no codec Python knows
+        raise _bad(f"The body declares an unknown encoding: {exc}") from None
     check_value(result)  # e.g. an int past 64 bits
     return result

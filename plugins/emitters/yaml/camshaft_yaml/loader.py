@@ -139,8 +139,10 @@ def _no_anchor(event: ScalarEvent | MappingStartEvent | SequenceStartEvent) -> N
 
 def _container_tag_ok(event: MappingStartEvent | SequenceStartEvent) -> None:
     tag = event.tag
-    if tag is not None and tag != "!" and tag != _TAG + (
-        "map" if type(event) is MappingStartEvent else "seq"
+    if (
+        tag is not None
+        and tag != "!"
+        and tag != _TAG + ("map" if type(event) is MappingStartEvent else "seq")
     ):
         raise _unsafe(f"YAML tag {tag!r} is not accepted; send plain data.")
 
