@@ -90,18 +90,74 @@ def _walk(value: Any) -> None:
             raise _Refused("is not a finite number")
 
 
+def _fine(value: Any) -> bool:
+    """Whether ``value`` passes, by the rules of :func:`_walk`, without keeping a path:
+    scalars are checked inline (a function call each would double the cost)."""
+    kind = type(value)
+    if kind is dict:
+        for key, member in value.items():
+            if type(key) is not str or not (key.isascii() or _encodes(key)):
+                return False
+            kind = type(member)
+            if kind is str:
+                if not (member.isascii() or _encodes(member)):
+                    return False
+            elif kind is int:
+                if not -INT_LIMIT < member < INT_LIMIT:
+                    return False
+            elif kind is float:
+                if not -_INF < member < _INF:
+                    return False
+            elif (kind is dict or kind is list) and not _fine(member):
+                return False
+        return True
+    if kind is list:
+        for member in value:
+            kind = type(member)
+            if kind is str:
+                if not (member.isascii() or _encodes(member)):
+                    return False
+            elif kind is int:
+                if not -INT_LIMIT < member < INT_LIMIT:
+                    return False
+            elif kind is float:
+                if not -_INF < member < _INF:
+                    return False
+            elif (kind is dict or kind is list) and not _fine(member):
+                return False
+        return True
+    if kind is str:
+        return value.isascii() or _encodes(value)
+    if kind is int:
+        return -INT_LIMIT < value < INT_LIMIT
+    if kind is float:
+        return -_INF < value < _INF
+    return True
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def check_value(value: Any) -> None:
     """Refuse parsed data that some emitter or store could not write.
 
     ``value`` is what a parser built: dicts, lists, str, int, float, bool, None, bytes.
     Other types pass unchecked (a parser that makes them documents them). Runs in one
-    walk; nesting is bounded by the parser's depth limit.
+    walk (a second one finds the member when something is refused); nesting is bounded
+    by the parser's depth limit.
 
     :raises ValidationError: a 400 naming the first offending member by its JSON
         Pointer, in the detail and in ``errors`` (as model validation does).
     """
+    if _fine(value):
+        return
     try:
-        _walk(value)
+        _walk(value)  # again, slower, to name the member
     except _Refused as exc:
         pointer = pointer_to(exc.path[::-1])
         shown = pointer or "The body"

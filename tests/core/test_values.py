@@ -77,6 +77,9 @@ def test_pointer_of_the_whole_document_is_empty():
         (b'{"n": 9223372036854775808}', "/n"),
         (b'{"n": -9223372036854775808}', "/n"),
         (b"[18446744073709551616]", "/0"),
+        (b"[1E+400]", "/0"),
+        (b"[" + b"1" * 400 + b".5]", "/0"),
+        (b'{"k": "\\uDC00"}', "/k"),
     ],
     ids=[
         "1e400",
@@ -86,6 +89,9 @@ def test_pointer_of_the_whole_document_is_empty():
         "2**63",
         "-2**63",
         "2**64",
+        "1E+400",
+        "a 400-digit float",
+        "upper-case surrogate escape",
     ],
 )
 def test_json_parser_refuses_what_no_emitter_writes(body, pointer):
@@ -123,3 +129,20 @@ def test_refusal_over_http_is_a_problem_naming_the_member():
     problem = response.json
     assert problem["errors"] == [{"pointer": "/items/0/price", "detail": "is not a finite number"}]
     assert "/items/0/price" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"a": [1, 2.5, "x\\u00e9"]}', b'{"price": 1e30, "n": 123456789012345678}'],
+    ids=["plain data", "short exponents and 18 digits"],
+)
+def test_json_without_suspect_bytes_skips_the_walk(body):
+    assert not json_format.may_hold_unwritable(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'"\\ud800"', b'"\\uDFFF"', b"1e308", b"1E-400", b"9223372036854775807", b"-" + b"9" * 19],
+)
+def test_json_with_suspect_bytes_gets_the_walk(body):
+    assert json_format.may_hold_unwritable(body)

@@ -44,7 +44,7 @@ from yaml.events import (
 )
 
 from camshaft.errors import BadRequest
-from camshaft.values import check_value
+from camshaft.values import INT_LIMIT, check_value
 
 __all__ = ["LIBYAML", "load", "resolve_plain"]
 
@@ -69,6 +69,7 @@ _CONSTANTS: dict[str, Any] = {
 }
 # Only a scalar starting with one of these can be anything but a string.
 _MAYBE_NOT_STR = frozenset("0123456789+-.~nNtTfF")
+_INF = float("inf")
 _INT10 = re.compile(r"[-+]?[0-9]+")
 _INT8 = re.compile(r"0o[0-7]+")
 _INT16 = re.compile(r"0x[0-9a-fA-F]+")
@@ -150,44 +151,65 @@ def _container_tag_ok(event: MappingStartEvent | SequenceStartEvent) -> None:
 _NO_KEY: Any = object()
 
 
-def _build(next_event: Any, max_depth: int) -> Any:
-    """The data of one node, built from parser events without recursion."""
-    # Each frame: [container, the mapping key waiting for its value (or _NO_KEY)].
-    stack: list[list[Any]] = []
+def _build(next_event: Any, max_depth: int) -> tuple[Any, bool]:
+    """The data of one node, built from parser events without recursion, and whether it
+    may hold a number :func:`camshaft.values.check_value` refuses.
+
+    This loop is most of a YAML body's cost in Python, so the common event (an untagged
+    plain scalar that is a word) takes the fewest steps.
+    """
+    stack: list[tuple[Any, Any, bool]] = []  # the enclosing (container, key, is_map)
+    top: Any = None  # the open container (None: none yet)
+    key: Any = _NO_KEY  # in a mapping, the key waiting for its value
+    is_map = False
+    unsure = False
     while True:
         event = next_event()
         kind = type(event)
-        if kind is AliasEvent:
-            raise _unsafe("YAML aliases are not accepted.")
         if kind is ScalarEvent:
-            _no_anchor(event)
-            value = _scalar(event)
+            if event.anchor is not None:
+                raise _unsafe("YAML anchors are not accepted.")
+            value = event.value
+            if event.tag is not None:
+                value = _scalar(event)
+                unsure = True
+            elif event.implicit[0] and (not value or value[0] in _MAYBE_NOT_STR):
+                value = resolve_plain(value)
+                number = type(value)
+                if number is int:
+                    unsure = unsure or not -INT_LIMIT < value < INT_LIMIT
+                elif number is float:
+                    unsure = unsure or not -_INF < value < _INF
         elif kind is MappingStartEvent or kind is SequenceStartEvent:
             _no_anchor(event)
             _container_tag_ok(event)
             if len(stack) >= max_depth:
                 raise _too_deep(max_depth)
-            stack.append([{} if kind is MappingStartEvent else [], _NO_KEY])
+            stack.append((top, key, is_map))
+            is_map = kind is MappingStartEvent
+            top = {} if is_map else []
+            key = _NO_KEY
             continue
         elif kind is MappingEndEvent or kind is SequenceEndEvent:
-            value = stack.pop()[0]
+            value = top
+            top, key, is_map = stack.pop()
+        elif kind is AliasEvent:
+            raise _unsafe("YAML aliases are not accepted.")
         else:  # the parser yields nothing else inside a document
             raise _malformed(f"Unexpected YAML {kind.__name__}.")
-        if not stack:
-            return value
-        frame = stack[-1]
-        container = frame[0]
-        if type(container) is list:
-            container.append(value)
-        elif frame[1] is _NO_KEY:
+        if top is None:
+            return value, unsure
+        if not is_map:
+            top.append(value)
+        elif key is _NO_KEY:
             if type(value) is not str:
                 raise _malformed(f"Mapping keys must be strings, got {type(value).__name__}.")
-            if value in container:
+            if value in top:
                 raise _malformed("The body repeats a mapping key.")
-            frame[1] = value
+            key = value
         else:
-            container[frame[1]] = value
-            frame[1] = _NO_KEY
+            top[key] = value
+            key = _NO_KEY
 
 
 class _PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser):
@@ -222,11 +244,16 @@ def _document(parser: Any, max_depth: int) -> Any:
         return None  # an empty body, or only comments
     if type(event) is not DocumentStartEvent:
         raise _malformed("The body is not a YAML document.")
-    data = _build(next_event, max_depth)
+    data, unsure = _build(next_event, max_depth)
     if type(next_event()) is not DocumentEndEvent:
         raise _malformed("The body's document does not end where expected.")
     if type(next_event()) is not StreamEndEvent:
         raise _malformed("The body must hold a single document.")
+    # libyaml refuses lone surrogates and reads UTF-8 text, so only a number found
+    # out of range needs the walk (which names it); PyYAML's own parser lets a
+    # "\ud800" escape through, so its data is always walked.
+    if unsure or not LIBYAML:
+        check_value(data)
     return data
 
 
@@ -243,7 +270,7 @@ def load(body: bytes, max_depth: int) -> Any:
         raise _malformed(f"The body is not UTF-8: {exc}") from None
     parser = _parser(text, max_depth)
     try:
-        data = _document(parser, max_depth)
+        return _document(parser, max_depth)
     except yaml.YAMLError as exc:
         # libyaml's scanner reads ahead over a run of "[" and stops at its own limit
         # (1000 levels) before our count of events sees the 33rd.
@@ -254,5 +281,3 @@ def load(body: bytes, max_depth: int) -> Any:
         raise _malformed(f"The body is not acceptable YAML: {exc}") from None
     finally:
         parser.dispose()
-    check_value(data)
-    return data
