@@ -129,9 +129,9 @@ def _fine(value: Any) -> bool:
     if kind is str:
         return value.isascii() or _encodes(value)
     if kind is int:
-        return -INT_LIMIT < value < INT_LIMIT
+        return bool(-INT_LIMIT < value < INT_LIMIT)
     if kind is float:
-        return -_INF < value < _INF
+        return bool(-_INF < value < _INF)
     return True
 
 
