@@ -24,9 +24,11 @@ from __future__ import annotations
 import datetime
 import functools
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
+from camshaft._kernel.values import INT_LIMIT
 from camshaft.errors import BadRequest, FieldError, ValidationError
 
 __all__ = [
@@ -110,26 +112,43 @@ class Field:
 
 
 class StringField(Field):
-    """A string, optionally with ``min_length`` and ``max_length`` (in characters)."""
+    """A string, optionally with ``min_length`` and ``max_length`` (in characters).
 
-    __slots__ = ("max_length", "min_length")
+    NUL and the other C0 control characters but tab, line feed and carriage return (and
+    DEL) are refused: they break log lines, C libraries and XML. ``allow_control=True``
+    accepts them (for data that really is binary-ish text).
+    """
+
+    __slots__ = ("allow_control", "max_length", "min_length")
     type_name = "string"
 
     def __init__(
-        self, name: str, *, min_length: int = 0, max_length: int | None = None, **kw: Any
+        self,
+        name: str,
+        *,
+        min_length: int = 0,
+        max_length: int | None = None,
+        allow_control: bool = False,
+        **kw: Any,
     ) -> None:
         super().__init__(name, **kw)
         self.min_length = min_length
         self.max_length = max_length
+        self.allow_control = allow_control
 
     def convert(self, value: Any) -> Any:
         if not isinstance(value, str):
             raise ValueError("must be a string")
+        if not self.allow_control and (bad := _CONTROL.search(value)):
+            raise ValueError(f"must not hold control character U+{ord(bad.group()):04X}")
         if len(value) < self.min_length:
             raise ValueError(f"must be at least {self.min_length} characters long")
         if self.max_length is not None and len(value) > self.max_length:
             raise ValueError(f"must be at most {self.max_length} characters long")
         return value
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class _Number(Field):
@@ -174,6 +193,8 @@ class IntegerField(_Number):
             value = int(value)
         elif not isinstance(value, int):
             raise ValueError("must be an integer")
+        if not -INT_LIMIT < value < INT_LIMIT:  # what every format and store can keep
+            raise ValueError("must be within the signed 64-bit range")
         return self._bounded(value)
 
 
@@ -192,7 +213,10 @@ class FloatField(_Number):
             except ValueError:
                 raise ValueError("must be a number") from None
         elif isinstance(value, int | float):
-            value = float(value)
+            try:
+                value = float(value)
+            except OverflowError:  # an integer with hundreds of digits
+                raise ValueError("must be a finite number") from None
         else:
             raise ValueError("must be a number")
         if not math.isfinite(value):

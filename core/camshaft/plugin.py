@@ -17,8 +17,9 @@ surface.
   :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
-  codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``), the depth
-  pre-check (``check_json_depth``), page-size parsing (``page_size``, ``int_arg``),
+  codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``, ``json_load``,
+  ``json_may_hold_unwritable``), the depth pre-check (``check_json_depth``), what every
+  emitter can write (``check_value``, ``INT_LIMIT``), page-size parsing (``page_size``, ``int_arg``),
   ``Link`` building (``link_builder``, ``link_header``), the HTTP verbs' action names
   (``METHOD_ACTIONS``), and what a store's replace keeps (``writable_members``,
   ``replacement``, ``MAX_IN_VALUES``).
@@ -29,6 +30,8 @@ from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
+from camshaft._kernel.emission.json_codec import load as json_load
+from camshaft._kernel.emission.json_codec import may_hold_unwritable as json_may_hold_unwritable
 from camshaft._kernel.emission.json_codec import parse as json_parse
 from camshaft._kernel.emission.json_codec import stream as json_stream
 from camshaft._kernel.emission.limits import check_json_depth
@@ -58,10 +61,12 @@ from camshaft._kernel.stores.base import (
     writable_members,
 )
 from camshaft._kernel.throttle.backend import BackendUnavailable, Decision, Rate, ThrottleBackend
+from camshaft._kernel.values import INT_LIMIT, check_value
 from camshaft._kernel.wiring import Wiring
 
 __all__ = [
     "ANONYMOUS",
+    "INT_LIMIT",
     "MAX_IN_VALUES",
     "METHOD_ACTIONS",
     "AuthScheme",
@@ -93,10 +98,13 @@ __all__ = [
     "ThrottleBackend",
     "Wiring",
     "check_json_depth",
+    "check_value",
     "hookimpl",
     "int_arg",
     "json_default",
     "json_emit",
+    "json_load",
+    "json_may_hold_unwritable",
     "json_parse",
     "json_stream",
     "link_builder",

@@ -111,3 +111,42 @@ def test_a_bad_content_length_is_400(client):
 
 def test_an_empty_body_is_none(client):
     assert client.post("/sink/", headers={"Content-Type": "application/json"}).json == {"got": None}
+
+
+def test_the_413_names_the_limit_and_its_setting(client):
+    response = post_json(client, b'"' + b"x" * 2000 + b'"')
+    problem = response.json
+    assert problem["limit"] == 1024 and problem["setting"] == "max_body_size"
+    assert "1024 bytes" in problem["detail"]
+
+
+def test_body_limits_sets_one_format_s_limit():
+    app = make_app([Sink], settings={"body_limits": {"json": 16}})
+    client = make_client(app)
+    response = post_json(client, b'"' + b"x" * 20 + b'"')
+    assert response.status_code == 413
+    assert response.json["setting"] == "body_limits.json"
+    assert response.json["limit"] == 16
+    assert post_json(client, b'"xx"').status_code == 200
+
+
+def test_a_format_without_its_own_limit_follows_max_body_size():
+    app = make_app([Sink], settings={"max_body_size": 4096})
+    assert app.parse_limits_for["application/json"].max_body_size == 4096
+    assert app.parse_limits_for["application/x-ndjson"].max_body_size == 4096
+
+
+@pytest.mark.parametrize(
+    ("limits", "message"),
+    [
+        ({"jsn": 10}, "body_limits.jsn' names no parser format"),
+        ({"json": 0}, "must be a positive integer"),
+        ({"json": "big"}, "must be a positive integer"),
+    ],
+    ids=["an unknown format", "zero", "a string"],
+)
+def test_bad_body_limits_fail_the_build(limits, message):
+    from camshaft.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=message):
+        make_app([Sink], settings={"body_limits": limits})

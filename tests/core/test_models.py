@@ -145,3 +145,59 @@ def test_validate_decorator_guards_plain_handlers() -> None:
     assert bad.status_code == 400
     assert {e["pointer"] for e in bad.json["errors"]} == {"/age", "/id"}
     assert client.patch("/echoes/1", json={"age": 4}).json == {"age": 4}
+
+
+class Note(Model):
+    fields = [
+        StringField("title"),
+        StringField("raw", allow_control=True),
+        FloatField("weight"),
+        IntegerField("count"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "text", ["a\x00b", "\x01", "bell\x07", "esc\x1b[31m", "\x0b", "\x0c", "del\x7f"]
+)
+def test_string_fields_refuse_control_characters(text):
+    with pytest.raises(ValidationError) as caught:
+        Note.validate({"title": text})
+    assert caught.value.errors[0]["pointer"] == "/title"
+    assert "control character" in caught.value.errors[0]["detail"]
+
+
+def test_string_fields_keep_tab_newline_and_carriage_return():
+    assert Note.validate({"title": "a\tb\r\nc"}) == {"title": "a\tb\r\nc"}
+
+
+def test_a_field_that_allows_control_characters_keeps_them():
+    assert Note.validate({"raw": "a\x00\x1b"}) == {"raw": "a\x00\x1b"}
+
+
+def test_a_float_field_given_a_400_digit_integer_is_400():
+    with pytest.raises(ValidationError) as caught:
+        Note.validate({"weight": 10**400})
+    assert caught.value.errors[0]["pointer"] == "/weight"
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63), "99999999999999999999"])
+def test_an_integer_field_keeps_to_64_bits(value):
+    with pytest.raises(ValidationError) as caught:
+        Note.validate({"count": value})
+    assert caught.value.errors[0]["pointer"] == "/count"
+
+
+def test_a_400_digit_integer_for_a_float_field_over_http_is_400():
+    class Notes(Handler):
+        resource_name = "notes"
+        model = Note
+
+        @validate()
+        def create(self, data):
+            return data, 201
+
+    client = make_client(make_app([Notes]))
+    body = '{"weight": 1' + "0" * 399 + "}"
+    response = client.post("/notes/", data=body, content_type="application/json")
+    assert response.status_code == 400, response.data
+    assert response.json["errors"][0]["pointer"] == "/weight"

@@ -298,3 +298,84 @@ def test_user_source_callable(auth_helpers: Any) -> None:
     client = make_client(make_app([BasicOnly], plugins=["httpauth"], settings=settings))
     assert client.get("/b/1", headers=auth_helpers.basic("carol", "pw")).json == {"who": "carol"}
     assert client.get("/b/1", headers=auth_helpers.basic("carol", "no")).status_code == 401
+
+
+# ------------------------------------------------------------- malformed credentials
+
+
+def _raw_authorization(client: Any, path: str, value: str) -> Any:
+    """A request whose Authorization header arrives as the server decodes it (latin-1)."""
+    return client.get(path, environ_overrides={"HTTP_AUTHORIZATION": value})
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Basic \xe9\xe9\xe9\xe9",
+        "Basic YWxp\xff2U6d29uZGVybGFuZA==",
+        "Basic " + "/w==",  # base64 of b"\xff": not UTF-8
+        "Basic " + "YWxpY2U6AA==",  # "alice:\x00"
+        "Basic \x00",
+    ],
+    ids=["non-ASCII", "non-ASCII inside base64", "not UTF-8", "NUL password", "NUL"],
+)
+def test_undecodable_basic_credentials_are_401_not_500(client: Any, value: str) -> None:
+    response = _raw_authorization(client, "/protected/1", value)
+    assert response.status_code == 401, response.data
+
+
+def _digest_with(client: Any, h: Any, **replace: str) -> str:
+    value = h.digest_header(_challenge(client, h), "GET", "/d/1")["Authorization"]
+    for name, new in replace.items():
+        start = value.index(f'{name}="') + len(name) + 2
+        value = value[:start] + new + value[value.index('"', start) :]
+    return value
+
+
+@pytest.mark.parametrize(
+    "replace",
+    [
+        {"response": "\xe9" * 64},
+        {"response": "zz"},
+        {"response": ""},
+        {"uri": "http://[::1/d/1"},
+        {"cnonce": "\xff\x00"},
+        {"username": "\xe9l\xefce"},
+    ],
+    ids=[
+        "non-ASCII response",
+        "short response",
+        "empty response",
+        "unparseable uri",
+        "control characters in cnonce",
+        "latin-1 user name",
+    ],
+)
+def test_garbage_digest_fields_are_401_not_500(
+    client: Any, auth_helpers: Any, replace: dict[str, str]
+) -> None:
+    response = _raw_authorization(client, "/d/1", _digest_with(client, auth_helpers, **replace))
+    assert response.status_code == 401, response.data
+
+
+@pytest.mark.parametrize(
+    "name", ["\xe9" * 64, "not-hex", ""], ids=["non-ASCII", "not hex", "empty"]
+)
+def test_garbage_digest_userhash_is_401_not_500(auth_helpers: Any, name: str) -> None:
+    settings = {
+        "httpauth": {
+            **auth_helpers.SETTINGS["httpauth"],
+            "digest": {"secret": "test-secret", "userhash": True},
+        }
+    }
+    client = make_client(make_app([DigestOnly], plugins=["httpauth"], settings=settings))
+    value = _digest_with(client, auth_helpers, username=name) + ", userhash=true"
+    response = _raw_authorization(client, "/d/1", value)
+    assert response.status_code == 401, response.data
+
+
+@pytest.mark.parametrize("scheme", ["Basic", "Digest", "Bearer"])
+def test_an_authorization_header_over_8_kib_is_400(client: Any, scheme: str) -> None:
+    response = _raw_authorization(client, "/protected/1", f"{scheme} " + "A" * 9000)
+    assert response.status_code == 400
+    assert "8192" in response.json["detail"]

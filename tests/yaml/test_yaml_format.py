@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from camshaft import EmitContext, ParseLimits
-from camshaft.errors import BadRequest
+from camshaft.errors import BadRequest, ValidationError
 from camshaft.testing import make_app, make_client, samples
 from camshaft.testing.contracts import EmitterContract
 from camshaft.testing.samples import SAMPLE
@@ -159,3 +160,125 @@ def test_problem_documents_are_yaml(client):
     assert response.status_code == 400
     assert response.mimetype == "application/yaml"
     assert parse(response.data, LIMITS)["status"] == 400
+
+
+# --------------------------------------------------------------- YAML 1.2 core schema
+
+from camshaft_yaml import loader  # noqa: E402
+
+
+@pytest.fixture(params=["libyaml", "pure python"])
+def events(request, monkeypatch):
+    """Run a test with libyaml tokenising, then with PyYAML's pure-Python parser."""
+    if request.param == "libyaml" and loader.CParser is None:
+        pytest.skip("PyYAML was built without libyaml")
+    monkeypatch.setattr(loader, "LIBYAML", request.param == "libyaml")
+    return request.param
+
+
+def test_libyaml_tokenises_when_pyyaml_has_it():
+    assert loader.LIBYAML == bool(yaml.__with_libyaml__)
+    if loader.LIBYAML:
+        assert isinstance(loader._parser("a: 1", 32), yaml.cyaml.CParser)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("1:20", "1:20"),
+        ("190:20:30", "190:20:30"),
+        ("2001-12-14t21:59:43.10-05:00", "2001-12-14t21:59:43.10-05:00"),
+        ("yes", "yes"),
+        ("No", "No"),
+        ("on", "on"),
+        ("OFF", "OFF"),
+        ("y", "y"),
+        ("0b101", "0b101"),
+        ("1_000", "1_000"),
+        ("true", True),
+        ("False", False),
+        ("TRUE", True),
+        ("null", None),
+        ("~", None),
+        ("", None),
+        ("12", 12),
+        ("-12", -12),
+        ("+12", 12),
+        ("012", 12),
+        ("0o17", 15),
+        ("0x1F", 31),
+        ("1.5", 1.5),
+        ("-.5", -0.5),
+        ("1e3", 1000.0),
+        ("1.", 1.0),
+        ("'12'", "12"),
+        ('"true"', "true"),
+        ("!!str 12", "12"),
+        ("!!float 1", 1.0),
+        ("! 12", "12"),
+    ],
+)
+def test_plain_scalars_resolve_by_the_core_schema(events, text, value):
+    got = parse(f"v: {text}\n".encode(), LIMITS)["v"]
+    assert got == value and type(got) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "pointer"),
+    [
+        ("{v: .inf}", "/v"),
+        ("{v: -.Inf}", "/v"),
+        ("[1, {v: .nan}]", "/1/v"),
+        ("{v: 9223372036854775808}", "/v"),
+        ("{v: 0x8000000000000000}", "/v"),
+        ('{v: "\\ud800"}', "/v"),
+    ],
+    ids=["inf", "-inf", "nan", "2**63", "hex 2**63", "escaped surrogate"],
+)
+def test_values_no_emitter_writes_are_400_by_pointer(events, text, pointer):
+    try:
+        parse(text.encode(), LIMITS)
+    except ValidationError as exc:
+        assert exc.errors[0]["pointer"] == pointer
+    except BadRequest as exc:  # libyaml refuses a surrogate escape while scanning
+        assert "\\ud800" in text and "escape" in str(exc.detail)
+    else:
+        pytest.fail("accepted")
+
+
+def test_explicit_tags_must_fit_their_value(events):
+    with pytest.raises(BadRequest, match="not a valid int"):
+        parse(b"v: !!int twelve\n", LIMITS)
+
+
+def test_both_parsers_build_the_same_data(events):
+    text = b"a: [1, 2.5, x, 'q', {b: null}]\nc:\n  - d: true\n    e: ''\n"
+    assert parse(text, LIMITS) == {
+        "a": [1, 2.5, "x", "q", {"b": None}],
+        "c": [{"d": True, "e": ""}],
+    }
+
+
+def test_an_empty_body_is_null(events):
+    assert parse(b"# nothing\n", LIMITS) is None
+
+
+def test_yaml_bodies_default_to_256_kib(client):
+    body = b"x: '" + b"a" * (256 * 1024) + b"'\n"
+    response = post_yaml(client, body)
+    assert response.status_code == 413
+    assert response.json["setting"] == "body_limits.yaml"
+    assert response.json["limit"] == 256 * 1024
+
+
+def test_body_limits_raise_the_yaml_limit():
+    app = make_app([Things], plugins=["yaml"], settings={"body_limits": {"yaml": 512 * 1024}})
+    body = b"x: '" + b"a" * (256 * 1024) + b"'\n"
+    response = post_yaml(make_client(app), body)
+    assert response.status_code != 413
+
+
+@pytest.mark.parametrize("text", ["1e3", "0o17", "1.", "-.5e1", "+12", "0x1F", "~", "", "TRUE"])
+def test_strings_a_yaml_1_2_reader_would_take_for_numbers_are_quoted(text):
+    body = EMITTER.emit({text: text}, EmitContext())
+    assert parse(body, LIMITS) == {text: text}

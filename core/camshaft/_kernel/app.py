@@ -27,6 +27,7 @@ from camshaft._kernel.auth import authentication, authorization
 from camshaft._kernel.auth.identity import AuthScheme
 from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
+from camshaft._kernel.emission.limits import parse_limits_by_media_type
 from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
 from camshaft._kernel.handler import Handler
 from camshaft._kernel.pagination import Paginator
@@ -111,6 +112,8 @@ class App:
             settings_["strict_negotiation"],
         )
         self.parse_limits = ParseLimits(settings_["max_body_size"], settings_["max_depth"])
+        #: Each parser's limits by media type (``body_limits``); others get parse_limits.
+        self.parse_limits_for = parse_limits_by_media_type(self.parsers, settings_)
         self.versions = VersionSelector(settings_["versioning"])
         self.default_version = self.versions.default
         self.version_header = self.versions.header
@@ -201,7 +204,7 @@ class App:
     def parse_body(self, media_type: str, body: bytes) -> Any:
         """Parse a request body by its media type within the app's limits."""
         parser = require_parser_for(media_type, self.parsers)
-        return parser.parse(body, self.parse_limits)
+        return parser.parse(body, self.parse_limits_for.get(media_type, self.parse_limits))
 
     # ------------------------------------------------------------------ request path
 

@@ -103,12 +103,14 @@ class Request:
 
     @property
     def body(self) -> bytes:
-        """The raw body, at most ``max_body_size`` bytes (413 past that, also when chunked)."""
+        """The raw body, at most its format's limit (``body_limits``, else
+        ``max_body_size``) in bytes: 413 past that, also when chunked."""
         if self._body is None:
-            self._body = self._read_body(self.app.parse_limits.max_body_size)
+            self._body = self._read_body(self.parse_limits)
         return self._body
 
-    def _read_body(self, limit: int) -> bytes:
+    def _read_body(self, limits: ParseLimits) -> bytes:
+        limit = limits.max_body_size
         env = self.environ
         length_header = env.get("CONTENT_LENGTH", "")
         stream = env.get("wsgi.input")
@@ -120,7 +122,7 @@ class Request:
             if length < 0:
                 raise BadRequest("Content-Length is negative.")
             if length > limit:
-                raise _too_large(limit)
+                raise _too_large(limits, self.content_type)
             return stream.read(length) if stream is not None and length else b""
         chunked = "chunked" in env.get("HTTP_TRANSFER_ENCODING", "").lower()
         if stream is None or not (chunked or env.get("wsgi.input_terminated")):
@@ -133,7 +135,7 @@ class Request:
             parts.append(chunk)
             size += len(chunk)
             if size > limit:
-                raise _too_large(limit)
+                raise _too_large(limits, self.content_type)
         return b"".join(parts)
 
     @property
@@ -154,7 +156,8 @@ class Request:
 
     @property
     def parse_limits(self) -> ParseLimits:
-        return self.app.parse_limits
+        """The limits of the parser for this request's Content-Type."""
+        return self.app.parse_limits_for.get(self.content_type, self.app.parse_limits)
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """One request header by name, without building the whole header view."""
@@ -169,8 +172,14 @@ class Request:
         return self.base_url + path
 
 
-def _too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(f"The request body exceeds the limit of {limit} bytes.")
+def _too_large(limits: ParseLimits, media_type: str) -> PayloadTooLarge:
+    shown = f" for {media_type}" if media_type else ""
+    return PayloadTooLarge(
+        f"The request body exceeds the limit of {limits.max_body_size} bytes{shown} "
+        f"(setting {limits.setting}).",
+        limit=limits.max_body_size,
+        setting=limits.setting,
+    )
 
 
 def require_parser_for(media_type: str, known: dict[str, Any]) -> Any:

@@ -73,6 +73,13 @@ CAPABILITIES = (
 CORE_OPTIONS: dict[str, Any] = {
     "max_body_size": Option(int, 1024 * 1024, "Largest request body accepted, in bytes (413)."),
     "max_depth": Option(int, 32, "Deepest nesting of containers a parser accepts (400)."),
+    "body_limits": Option(
+        dict,
+        {},
+        "Largest request body per parser format, in bytes (413): {format: bytes}, e.g. "
+        "{yaml = 262144}. A format not named here gets the lower of its parser's own "
+        "default (yaml, xml: 256 KiB) and max_body_size.",
+    ),
     "default_format": Option(str, "json", "The format used when the client names none."),
     "strict_negotiation": Option(
         bool, False, "406 instead of the default format when nothing acceptable exists."

@@ -21,4 +21,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl(trylast=True)
 def camshaft_parsers() -> list[Parser]:
-    return [Parser("application/json", json_parse)]
+    return [Parser("application/json", json_parse, format="json")]

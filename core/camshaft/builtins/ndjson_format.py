@@ -6,7 +6,8 @@ is one line. Documents are written exactly as the JSON emitter writes them.
 
 Parsing: every non-blank line is one JSON document, parsed by the JSON parser (so
 with its rules and ``max_depth``); the result is always a list, one item per line.
-A line that does not parse is a 400 naming the line.
+A line that does not parse is a 400 naming the line; a value no emitter can write is a
+400 naming it by its pointer in that list (``/2/price``: the third document).
 
 A stream cut short ends at a line boundary and so looks complete: a client must rely
 on HTTP framing (a missing last chunk, or a short Content-Length) to notice.
@@ -23,9 +24,11 @@ from camshaft.plugin import (
     Emitter,
     ParseLimits,
     Parser,
+    check_value,
     hookimpl,
     json_emit,
-    json_parse,
+    json_load,
+    json_may_hold_unwritable,
 )
 
 MEDIA_TYPE = "application/x-ndjson"
@@ -52,9 +55,11 @@ def parse(body: bytes, limits: ParseLimits) -> list[Any]:
         if not line.strip():
             continue
         try:
-            out.append(json_parse(line, limits))
+            out.append(json_load(line, limits))
         except BadRequest as exc:
             raise BadRequest(f"Line {number}: {exc.detail}", title=exc.title) from None
+    if json_may_hold_unwritable(body):
+        check_value(out)
     return out
 
 
@@ -68,4 +73,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl(trylast=True)
 def camshaft_parsers() -> list[Parser]:
-    return [Parser(MEDIA_TYPE, parse)]
+    return [Parser(MEDIA_TYPE, parse, format="ndjson")]

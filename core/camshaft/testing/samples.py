@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from hypothesis.strategies import SearchStrategy
 
 from camshaft._kernel.handler import Handler
+from camshaft._kernel.values import INT_LIMIT
 
 __all__ = [
     "PLAIN_SAMPLE",
@@ -95,14 +96,15 @@ def scalars(
     integers: SearchStrategy[int] | None = None,
     floats: SearchStrategy[float] | None = None,
 ) -> SearchStrategy[Any]:
-    """None, booleans, ``integers`` (default: any int), ``floats`` (default: finite)
-    and ``text``; ``|`` another strategy onto the result to add a type (bytes, ...)."""
-    ints = st.integers() if integers is None else integers
+    """None, booleans, ``integers`` (default: any int a parser accepts, within the
+    signed 64-bit range of :data:`camshaft.plugin.INT_LIMIT`), ``floats`` (default: finite) and
+    ``text``; ``|`` another strategy onto the result to add a type (bytes, ...)."""
+    ints = st.integers(-INT_LIMIT + 1, INT_LIMIT - 1) if integers is None else integers
     reals = st.floats(allow_nan=False, allow_infinity=False) if floats is None else floats
     return st.none() | st.booleans() | ints | reals | text
 
 
-#: The default scalars: None, bool, any int, finite floats, :data:`TEXT`.
+#: The default scalars: None, bool, 64-bit ints, finite floats, :data:`TEXT`.
 SCALARS: SearchStrategy[Any] = scalars()
 
 

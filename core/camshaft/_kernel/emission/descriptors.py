@@ -54,10 +54,14 @@ class Emitter:
 @dataclass(frozen=True, slots=True)
 class ParseLimits:
     """Limits every parser enforces: body bytes (checked by the kernel before parsing)
-    and nesting depth of containers (checked by the parser, without recursion errors)."""
+    and nesting depth of containers (checked by the parser, without recursion errors).
+
+    :ivar setting: the setting that sets ``max_body_size`` (named in the 413).
+    """
 
     max_body_size: int = 1024 * 1024
     max_depth: int = 32
+    setting: str = "max_body_size"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +70,16 @@ class Parser:
 
     :ivar media_type: the Content-Type it accepts, without parameters.
     :ivar parse: ``parse(body, limits) -> data``; raises :class:`camshaft.errors.BadRequest`
-        (never anything else) for a body it cannot accept.
+        (never anything else) for a body it cannot accept. What it returns must pass
+        :func:`camshaft.plugin.check_value` (a parser calls it unless its own rules
+        already guarantee it).
+    :ivar format: the name of its ``body_limits`` setting (``"yaml"``); ``""`` for none.
+    :ivar max_body_size: its default body limit when lower than ``max_body_size`` (a
+        format that costs more to parse than JSON keeps bodies smaller); ``None`` for
+        ``max_body_size`` itself.
     """
 
     media_type: str
     parse: Callable[[bytes, ParseLimits], Any]
+    format: str = ""
+    max_body_size: int | None = None

@@ -19,9 +19,10 @@ from typing import Any
 
 from camshaft._kernel.emission.descriptors import EmitContext, ParseLimits
 from camshaft._kernel.emission.limits import check_json_depth
+from camshaft._kernel.values import check_value
 from camshaft.errors import BadRequest
 
-__all__ = ["default", "emit", "parse", "stream"]
+__all__ = ["default", "emit", "load", "may_hold_unwritable", "parse", "stream"]
 
 
 def default(obj: Any) -> Any:
@@ -76,12 +77,46 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 _decoder = json.JSONDecoder(parse_constant=_no_constants, object_pairs_hook=_no_duplicates)
 
 
+# Every digit becomes "0", "e" and "E" become "e", signs stay, any other byte a space.
+_NUMBER_SHAPES = bytes(
+    0x30 if 0x30 <= b <= 0x39 else 0x65 if b in b"eE" else b if b in b"+-" else 0x20
+    for b in range(256)
+)
+_SUSPECT_SHAPES = (b"0" * 19, b"e000", b"e+000", b"e-000")
+
+
+def may_hold_unwritable(body: bytes) -> bool:
+    """Whether JSON text could parse to a value :func:`~camshaft.plugin.check_value`
+    refuses, found by C-speed byte scans (a false alarm only costs the walk).
+
+    A lone surrogate needs a ``\\u`` escape of one; an integer outside 64 bits needs 19
+    digits in a row; a float that overflows to infinity needs a three-digit exponent or
+    over 300 digits. JSON keys are always strings.
+    """
+    if b"\\ud" in body or b"\\uD" in body:
+        return True
+    shapes = body.translate(_NUMBER_SHAPES)
+    return any(suspect in shapes for suspect in _SUSPECT_SHAPES)
+
+
 def parse(body: bytes, limits: ParseLimits) -> Any:
+    """One JSON document within ``limits``; every refusal is a 400 (malformed, duplicate
+    keys, too deep, or a value some emitter cannot write: ``1e400``, a lone surrogate, an
+    integer past 64 bits)."""
+    data = load(body, limits)
+    if may_hold_unwritable(body):
+        check_value(data)
+    return data
+
+
+def load(body: bytes, limits: ParseLimits) -> Any:
+    """:func:`parse` without :func:`~camshaft.plugin.check_value` (for NDJSON's lines)."""
     check_json_depth(body, limits.max_depth)
     try:
         text = body.decode("utf-8-sig")
-        return _decoder.decode(text)
+        data = _decoder.decode(text)
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"The body is not valid JSON: {exc}", title="Malformed JSON") from None
     except RecursionError:  # belt and braces: the depth check runs first
         raise BadRequest("The body nests too deeply.") from None
+    return data

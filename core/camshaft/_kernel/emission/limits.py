@@ -1,13 +1,16 @@
-"""Input limits parsers share: nesting depth measured without recursion."""
+"""Input limits parsers share: body size per format, nesting depth measured without recursion."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from itertools import accumulate
+from typing import Any
 
-from camshaft.errors import BadRequest
+from camshaft._kernel.emission.descriptors import ParseLimits, Parser
+from camshaft.errors import BadRequest, ConfigurationError
 
-__all__ = ["check_json_depth"]
+__all__ = ["check_json_depth", "parse_limits_by_media_type"]
 
 _ESCAPES = re.compile(rb"\\.", re.DOTALL)
 #: Every byte but the four brackets, for bytes.translate to delete.
@@ -33,3 +36,39 @@ def check_json_depth(body: bytes, max_depth: int) -> None:
         raise BadRequest(
             f"The body nests deeper than {max_depth} levels.", title="Too deeply nested"
         )
+
+
+def parse_limits_by_media_type(
+    parsers: Mapping[str, Parser], settings: Mapping[str, Any]
+) -> dict[str, ParseLimits]:
+    """Each parser's limits: ``body_limits.<format>`` when set, else the lower of the
+    parser's own default and ``max_body_size``.
+
+    :raises ConfigurationError: ``body_limits`` names a format no parser has, or a
+        limit is not a positive integer.
+    """
+    overrides: Mapping[str, Any] = settings["body_limits"]
+    known = {p.format for p in parsers.values() if p.format}
+    for name, value in overrides.items():
+        if name not in known:
+            raise ConfigurationError(
+                f"setting 'body_limits.{name}' names no parser format; "
+                f"known: {', '.join(sorted(known)) or 'none'}"
+            )
+        if type(value) is not int or value <= 0:
+            raise ConfigurationError(
+                f"setting 'body_limits.{name}' must be a positive integer, got {value!r}"
+            )
+    default: int = settings["max_body_size"]
+    depth: int = settings["max_depth"]
+    out = {}
+    for media_type, parser in parsers.items():
+        if parser.format in overrides:
+            size, setting = overrides[parser.format], f"body_limits.{parser.format}"
+        elif parser.max_body_size is not None and parser.max_body_size < default:
+            size = parser.max_body_size
+            setting = f"body_limits.{parser.format}" if parser.format else "max_body_size"
+        else:
+            size, setting = default, "max_body_size"
+        out[media_type] = ParseLimits(size, depth, setting)
+    return out

@@ -66,7 +66,7 @@ class BasicScheme:
             return None
         try:
             decoded = base64.b64decode(header[1], validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (binascii.Error, UnicodeDecodeError, ValueError):  # ValueError: not ASCII
             raise Unauthorized(REJECTED) from None
         username, colon, password = decoded.partition(":")
         if not colon or not self._check(username, password):

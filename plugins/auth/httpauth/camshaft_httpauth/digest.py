@@ -158,7 +158,7 @@ class DigestScheme:
             name = unquote(params["username*"][7:], errors="strict")
         if name is None or str(params.get("userhash", "false")).lower() != "true":
             return name
-        if not self.userhash:
+        if not self.userhash or not name.isascii():  # a hashed name is hex
             return None
         lister = getattr(self.source, "usernames", None)
         for candidate in lister() if lister is not None else ():
@@ -180,7 +180,10 @@ class DigestScheme:
     def _uri_matches(uri: str, request: Request) -> bool:
         """The digest-uri names the request target (origin or absolute form)."""
         env = request.environ
-        parts = urlsplit(uri)
+        try:
+            parts = urlsplit(uri)
+        except ValueError:  # e.g. an unclosed "[" in the host
+            return False
         path = unquote(env.get("SCRIPT_NAME", "")) + request.path
         query = env.get("QUERY_STRING", "")
         return unquote(parts.path) == path and unquote(parts.query) == unquote(query)
@@ -203,6 +206,10 @@ class DigestScheme:
         if not all(params.get(k) for k in _REQUIRED if k != "username") or not (
             params.get("username") or params.get("username*")
         ):
+            raise self._reject(request)
+        # Header values arrive as latin-1 text; hmac.compare_digest refuses non-ASCII
+        # str (TypeError), and no hex digest or hashed user name holds any.
+        if not params["response"].isascii():
             raise self._reject(request)
         algorithm = params.get("algorithm") or "MD5"
         nc = params["nc"]

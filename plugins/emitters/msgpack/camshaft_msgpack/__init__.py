@@ -34,4 +34,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl
 def camshaft_parsers() -> list[Parser]:
-    return [Parser(MEDIA_TYPE, parse), Parser("application/x-msgpack", parse)]
+    return [Parser(t, parse, format="msgpack") for t in (MEDIA_TYPE, "application/x-msgpack")]

@@ -3,7 +3,9 @@
 The unpacker's buffer is limited by the body size limit, and every string, bin, array
 and map length by the body's own size; ext types (including the timestamp ext) are
 refused; map keys must be strings and unique; containers may nest at most ``max_depth``
-deep; the body must hold exactly one object. Each refusal is a 400.
+deep; the body must hold exactly one object; NaN, infinities and integers outside the
+signed 64-bit range are refused (:func:`camshaft.plugin.check_value`). Each refusal is a
+400.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import msgpack
 
 from camshaft.errors import BadRequest, PayloadTooLarge
+from camshaft.plugin import check_value
 
 __all__ = ["load"]
 
@@ -99,4 +102,5 @@ def load(body: bytes, max_depth: int, max_size: int) -> Any:
     except RecursionError:  # the pure-Python fallback unpacker recurses
         raise BadRequest("The body nests too deeply.", title="Too deeply nested") from None
     _check(data, max_depth)
+    check_value(data)  # NaN, infinities, uint64 past int64
     return data

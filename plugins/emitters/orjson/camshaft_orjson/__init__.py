@@ -32,4 +32,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl
 def camshaft_parsers() -> list[Parser]:
-    return [Parser("application/json", parse)]
+    return [Parser("application/json", parse, format="json")]

@@ -8,7 +8,7 @@ parsed containers:
   for what only the builtin accepts, such as a lone surrogate escape or ``1e400``, its
   own result);
 * nesting is measured on the parsed data (orjson parses without recursion and refuses
-  past 1024 levels); past ``max_depth`` :func:`camshaft.limits.check_json_depth` raises
+  past 1024 levels); past ``max_depth`` :func:`camshaft.plugin.check_json_depth` raises
   the builtin's 400;
 * orjson turns an integer beyond 64 bits into a float; a body with 19 digits in a row
   (found at C speed) goes to the builtin parser, which keeps such an integer an int;
@@ -18,7 +18,11 @@ parsed containers:
   when either count equals the number of keys parsed there is no repeat. Otherwise
   (colons inside strings, spaced keys) the key tokens are counted exactly with a
   regular expression, and more tokens than keys sends the body to the builtin parser,
-  which names the repeated key in its 400.
+  which names the repeated key in its 400;
+* what orjson itself accepts needs no :func:`camshaft.plugin.check_value` walk: it
+  refuses lone surrogates and numbers that overflow to infinity, and every integer
+  outside the signed 64-bit range has 19 digits or more, so goes to the builtin parser,
+  which runs the check.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ from .writer import emit, is_xml_name, stream
 
 __all__ = ["EMITTER", "is_xml_name", "parse"]
 
+#: The default body limit (``body_limits.xml`` changes it): XML costs more to
+#: parse than JSON, byte for byte, so its bodies are kept smaller.
+MAX_BODY_SIZE = 256 * 1024
+
 MEDIA_TYPE = "application/xml"
 
 
@@ -41,4 +45,7 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl
 def camshaft_parsers() -> list[Parser]:
-    return [Parser(MEDIA_TYPE, parse), Parser("text/xml", parse)]
+    return [
+        Parser(t, parse, format="xml", max_body_size=MAX_BODY_SIZE)
+        for t in (MEDIA_TYPE, "text/xml")
+    ]

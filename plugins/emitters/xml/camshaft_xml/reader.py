@@ -24,6 +24,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from camshaft.errors import BadRequest
+from camshaft.plugin import check_value
 
 __all__ = ["load"]
 
@@ -88,7 +89,8 @@ def load(body: bytes, max_depth: int) -> Any:
     """The data the document element of ``body`` carries.
 
     :raises BadRequest: malformed XML, a DTD/entity/external reference, nesting deeper
-        than ``max_depth`` containers, or values that break the mapping.
+        than ``max_depth`` containers, values that break the mapping, or a value
+        :func:`camshaft.plugin.check_value` refuses.
     """
     # The document element and each scalar leaf are elements too: max_depth containers
     # nest at most max_depth + 1 elements.
@@ -127,4 +129,7 @@ def load(body: bytes, max_depth: int) -> Any:
         raise _bad(f"The body is not well-formed XML: {exc}") from None
     except ValueError as exc:
         raise _bad(f"The body holds an unacceptable value: {exc}") from None
+    except LookupError as exc:  # <?xml encoding="..."?> naming no codec Python knows
+        raise _bad(f"The body declares an unknown encoding: {exc}") from None
+    check_value(result)  # e.g. an int past 64 bits
     return result

@@ -2,8 +2,9 @@
 
 Emitting: safe representers only, keys in the order given, collections streamed as a
 block sequence. Parsing (``application/yaml`` and ``application/x-yaml``): plain data
-only — anchors, aliases, object-building tags and nesting past ``max_depth`` are each a
-400 problem (see :mod:`camshaft_yaml.loader`).
+only, read by libyaml and resolved by the YAML 1.2 core schema — anchors, aliases,
+object-building tags, nesting past ``max_depth``, ``.inf``/``.nan`` and integers past 64
+bits are each a 400 problem (see :mod:`camshaft_yaml.loader`).
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ from typing import Any
 from camshaft import Emitter, ParseLimits, Parser, hookimpl
 
 from .dumper import SafeYamlDumper, emit, stream
-from .loader import SafeYamlLoader, load
+from .loader import load
 
-__all__ = ["EMITTER", "SafeYamlDumper", "SafeYamlLoader", "parse"]
+__all__ = ["EMITTER", "SafeYamlDumper", "parse"]
+
+#: The default body limit (``body_limits.yaml`` changes it): YAML costs more to
+#: parse than JSON, byte for byte, so its bodies are kept smaller.
+MAX_BODY_SIZE = 256 * 1024
 
 MEDIA_TYPE = "application/yaml"
 
@@ -36,4 +41,7 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl
 def camshaft_parsers() -> list[Parser]:
-    return [Parser(MEDIA_TYPE, parse), Parser("application/x-yaml", parse)]
+    return [
+        Parser(t, parse, format="yaml", max_body_size=MAX_BODY_SIZE)
+        for t in (MEDIA_TYPE, "application/x-yaml")
+    ]

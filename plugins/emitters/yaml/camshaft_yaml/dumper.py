@@ -16,6 +16,8 @@ import yaml
 
 from camshaft.plugin import EmitContext, json_default
 
+from .loader import resolve_plain
+
 __all__ = ["emit", "stream"]
 
 _BREAKS = frozenset("\x85\u2028\u2029\ufeff")
@@ -44,12 +46,24 @@ class SafeYamlDumper(yaml.SafeDumper):
         # where a reader folds or drops them; double quotes escape them (\N, \L, \P).
         if not _BREAKS.isdisjoint(data):
             return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        # PyYAML quotes what YAML 1.1 would read as another type; a YAML 1.2 reader
+        # (ours) also reads "1e3", "0o17" and "1." as numbers: quote those too.
+        if not _reads_as_str(data):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style="'")
         return super().represent_str(data)
 
     def ignore_aliases(self, data: Any) -> bool:
         # The same object twice would otherwise be written as an anchor and an alias,
         # which our own loader (rightly) refuses.
         return True
+
+
+def _reads_as_str(text: str) -> bool:
+    """Whether a YAML 1.2 core schema reader takes ``text``, written plain, as a string."""
+    try:
+        return type(resolve_plain(text)) is str
+    except ValueError:  # digits past Python's int conversion limit: a number to YAML
+        return False
 
 
 def _as_plain(dumper: SafeYamlDumper, obj: Any) -> yaml.Node:

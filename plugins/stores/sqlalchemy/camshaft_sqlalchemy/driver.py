@@ -56,7 +56,12 @@ def _no_processing(types: Iterable[Any], dialect: Dialect) -> bool:
         impl = kind.dialect_impl(dialect)
         if impl.bind_processor(dialect) is not None:
             return False
-        if impl.result_processor(dialect, None) is not None:
+        try:
+            if impl.result_processor(dialect, None) is not None:
+                return False
+        except (TypeError, sa.exc.SQLAlchemyError):
+            # Some need the column's type code to decide (psycopg's Float: "Unknown PG
+            # numeric type"), which is only known once a result arrives: not usable.
             return False
     return True
 
