@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
@@ -9,11 +10,13 @@ from werkzeug.datastructures import EnvironHeaders, MultiDict
 
 from camshaft._kernel.auth.identity import ANONYMOUS, Identity
 from camshaft._kernel.emission.descriptors import ParseLimits
+from camshaft._kernel.stash import Stash
 from camshaft.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
     from camshaft._kernel.emission.descriptors import Emitter
+    from camshaft._kernel.routing import Endpoint
 
 __all__ = ["Request"]
 
@@ -31,6 +34,10 @@ class Request:
     :ivar version: the API version being served (``"1.0"``).
     :ivar identity: who is asking (:data:`camshaft.ANONYMOUS` until a scheme accepts).
     :ivar emitter: the emitter chosen for the response.
+    :ivar endpoint: the endpoint serving it, once routed (None before, or when no route
+        matched).
+    :ivar id: the request id, when a plugin (the ``request_id`` builtin) assigned one.
+    :ivar received: when it arrived, in :func:`time.perf_counter` seconds.
     """
 
     __slots__ = (
@@ -38,18 +45,23 @@ class Request:
         "_body",
         "_data",
         "_headers",
+        "_stash",
         "app",
         "emitter",
+        "endpoint",
         "environ",
+        "id",
         "identity",
         "method",
         "params",
         "path",
+        "received",
         "url_version",
         "version",
     )
 
     def __init__(self, environ: dict[str, Any], app: App, path: str) -> None:
+        self.received = perf_counter()
         self.environ = environ
         self.app = app
         self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
@@ -60,10 +72,21 @@ class Request:
         self.url_version: str | None = None
         self.identity: Identity = ANONYMOUS
         self.emitter: Emitter | None = None
+        self.endpoint: Endpoint | None = None
+        self.id: str | None = None
+        self._stash: Stash | None = None
         self._args: MultiDict[str, str] | None = None
         self._headers: EnvironHeaders | None = None
         self._body: bytes | None = None
         self._data: Any = _MISSING
+
+    @property
+    def stash(self) -> Stash:
+        """Plugins' own state for this request, under their own
+        :class:`~camshaft.plugin.StashKey` (made on first use)."""
+        if self._stash is None:
+            self._stash = Stash()
+        return self._stash
 
     @property
     def headers(self) -> EnvironHeaders:
