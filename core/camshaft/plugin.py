@@ -31,6 +31,7 @@ from camshaft._kernel.emission.json_codec import emit as json_emit
 from camshaft._kernel.emission.json_codec import parse as json_parse
 from camshaft._kernel.emission.json_codec import stream as json_stream
 from camshaft._kernel.emission.limits import check_json_depth
+from camshaft._kernel.forms import UploadedFile
 from camshaft._kernel.pagination import (
     Collection,
     Page,
@@ -78,6 +79,7 @@ __all__ = [
     "StoreBackend",
     "StoreConfig",
     "ThrottleBackend",
+    "UploadedFile",
     "Wiring",
     "check_json_depth",
     "hookimpl",

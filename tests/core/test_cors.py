@@ -171,9 +171,10 @@ def test_any_origin_is_a_star_without_credentials():
     client = make_client(app_with(origins=["*"]))
     response = client.get("/open/1", headers={"Origin": "https://anyone.example"})
     assert response.headers["Access-Control-Allow-Origin"] == "*"
-    assert "Access-Control-Allow-Origin" not in client.get(
-        "/open/1", headers={"Origin": "null"}
-    ).headers
+    assert (
+        "Access-Control-Allow-Origin"
+        not in client.get("/open/1", headers={"Origin": "null"}).headers
+    )
 
 
 def test_star_with_credentials_refuses_to_start():

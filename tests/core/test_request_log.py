@@ -93,7 +93,12 @@ def test_access_log_writes_one_structured_line_per_request(caplog):
     lines = [r for r in caplog.records if r.name == "camshaft.access"]
     assert len(lines) == 2
     first, second = lines
-    assert (first.method, first.path, first.status, first.request_id) == ("GET", "/things/1", 200, "r1")
+    assert (first.method, first.path, first.status, first.request_id) == (
+        "GET",
+        "/things/1",
+        200,
+        "r1",
+    )
     assert first.bytes == int(ok.headers["Content-Length"])
     assert isinstance(first.duration_us, int) and first.duration_us >= 0
     assert first.identity is None

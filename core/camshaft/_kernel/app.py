@@ -26,6 +26,7 @@ from camshaft._kernel.auth.identity import AuthScheme
 from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
+from camshaft._kernel.forms import close_files
 from camshaft._kernel.handler import Handler
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.plugin_manager import collect, make_plugin_manager
@@ -205,6 +206,8 @@ class App:
         try:
             request = Request(environ, self, _decoded_path(environ))
             out = self._dispatch(request)
+            if request._files:
+                close_files(request._files)
             if isinstance(out, WerkzeugResponse):
                 if self._on_response is not None:
                     start_response = self._hooked(request, start_response)
@@ -219,6 +222,8 @@ class App:
                 "The server could not handle the request; the error has been logged."
             )
             out = responses.problem(self, request, environ, error)
+        if request is not None and request._files:
+            close_files(request._files)
         status, headers, body = out
         if self._on_response is not None:
             self._response_hook(request, environ, status, headers)

@@ -10,6 +10,7 @@ from werkzeug.datastructures import EnvironHeaders, MultiDict
 
 from camshaft._kernel.auth.identity import ANONYMOUS, Identity
 from camshaft._kernel.emission.descriptors import ParseLimits
+from camshaft._kernel.forms import FORM_TYPES, UploadedFile, parse_form
 from camshaft._kernel.stash import Stash
 from camshaft.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
@@ -44,6 +45,7 @@ class Request:
         "_args",
         "_body",
         "_data",
+        "_files",
         "_headers",
         "_stash",
         "app",
@@ -79,6 +81,7 @@ class Request:
         self._headers: EnvironHeaders | None = None
         self._body: bytes | None = None
         self._data: Any = _MISSING
+        self._files: dict[str, UploadedFile] | None = None
 
     @property
     def stash(self) -> Stash:
@@ -168,12 +171,25 @@ class Request:
         :raises PayloadTooLarge: the body is over the size limit (413).
         """
         if self._data is _MISSING:
+            if self.content_type in FORM_TYPES:
+                self._data, self._files = parse_form(self)
+                return self._data
             body = self.body
             if not body:
                 self._data = None
             else:
                 self._data = self.app.parse_body(self.content_type, body)
         return self._data
+
+    @property
+    def files(self) -> dict[str, UploadedFile]:
+        """The files of a ``multipart/form-data`` body by field name (empty otherwise).
+
+        :raises PayloadTooLarge: a ``forms.*`` limit is exceeded (413).
+        """
+        if self._data is _MISSING:
+            self.data  # noqa: B018 -- parses the body, files included
+        return self._files or {}
 
     @property
     def parse_limits(self) -> ParseLimits:

@@ -73,6 +73,16 @@ CAPABILITIES = (
 CORE_OPTIONS: dict[str, Any] = {
     "max_body_size": Option(int, 1024 * 1024, "Largest request body accepted, in bytes (413)."),
     "max_depth": Option(int, 32, "Deepest nesting of containers a parser accepts (400)."),
+    "forms": {
+        "max_size": Option(
+            int, 16 * 1024 * 1024, "Largest form or multipart body, in bytes (413)."
+        ),
+        "max_parts": Option(int, 100, "Most fields and files in one form (413)."),
+        "max_field_size": Option(int, 64 * 1024, "Largest text field of a form, in bytes (413)."),
+        "max_file_size": Option(
+            int, 10 * 1024 * 1024, "Largest uploaded file, in bytes (413); streamed to disk."
+        ),
+    },
     "default_format": Option(str, "json", "The format used when the client names none."),
     "strict_negotiation": Option(
         bool, False, "406 instead of the default format when nothing acceptable exists."

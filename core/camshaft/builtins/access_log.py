@@ -33,7 +33,9 @@ _SAFE = "/:@!$&'()*+,;=-._~%"
 @hookimpl(trylast=True)
 def camshaft_settings_spec() -> dict[str, Option]:
     return {
-        "format": Option(str, "text", "'text' or 'json' (one JSON object a line).", ("text", "json")),
+        "format": Option(
+            str, "text", "'text' or 'json' (one JSON object a line).", ("text", "json")
+        ),
     }
 
 

@@ -90,8 +90,10 @@ DEFAULT = StashKey[Policy]()
 def camshaft_settings_spec() -> dict[str, Option]:
     return {
         "origins": Option(
-            list, [], "Allowed origins: exact ('https://app.example.org'), patterns "
-            "('https://*.example.org'), or ['*'] (any, without credentials)."
+            list,
+            [],
+            "Allowed origins: exact ('https://app.example.org'), patterns "
+            "('https://*.example.org'), or ['*'] (any, without credentials).",
         ),
         "methods": Option(list, METHODS_DEFAULT, "Methods a preflight allows."),
         "headers": Option(list, HEADERS_DEFAULT, "Request headers a preflight allows."),
