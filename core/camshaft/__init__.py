@@ -4,6 +4,7 @@ from camshaft._kernel.app import App
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity
 from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
+from camshaft._kernel.forms import UploadedFile
 from camshaft._kernel.handler import Handler, Result, Status, rc
 from camshaft._kernel.pagination import Collection, Page, Paginator
 from camshaft._kernel.plugin_manager import hookimpl
@@ -40,6 +41,7 @@ __all__ = [
     "StoreBackend",
     "StoreConfig",
     "ThrottleBackend",
+    "UploadedFile",
     "hookimpl",
     "rc",
     "throttle",

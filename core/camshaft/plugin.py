@@ -35,6 +35,7 @@ from camshaft._kernel.emission.json_codec import may_hold_unwritable as json_may
 from camshaft._kernel.emission.json_codec import parse as json_parse
 from camshaft._kernel.emission.json_codec import stream as json_stream
 from camshaft._kernel.emission.limits import check_json_depth
+from camshaft._kernel.forms import UploadedFile
 from camshaft._kernel.pagination import (
     Collection,
     Page,
@@ -96,6 +97,7 @@ __all__ = [
     "StoreBackend",
     "StoreConfig",
     "ThrottleBackend",
+    "UploadedFile",
     "Wiring",
     "check_json_depth",
     "check_value",

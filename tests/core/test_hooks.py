@@ -22,7 +22,9 @@ from camshaft import (
     Page,
     Paginator,
     Parser,
+    Result,
     Route,
+    Status,
     StoreBackend,
     ThrottleBackend,
     hookimpl,
@@ -261,3 +263,64 @@ def test_every_hookspec_has_a_test_named_after_it():
         names.update(n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
     untested = [h for h in HOOKS if not any(re.match(rf"test_{h}(_|$)", n) for n in names)]
     assert untested == []
+
+
+def test_camshaft_request_sees_the_routed_request_and_may_answer_early():
+    seen = []
+
+    def on_request(request, app):
+        seen.append((request.path, request.endpoint.handler, app))
+        if request.header("X-Early") == "yes":
+            return Result(None, 204, {"X-Answered": "early"})
+        if request.header("X-Early") == "deny":
+            return Status(403)
+        return None
+
+    app = make_app([Thing], plugins=[plugin(camshaft_request=on_request)])
+    client = make_client(app)
+    assert client.get("/things/1").json == {"id": "1"}
+    assert seen == [("/things/1", Thing, app)]
+    early = client.get("/things/1", headers={"X-Early": "yes"})
+    assert (early.status_code, early.headers["X-Answered"], early.data) == (204, "early", b"")
+    denied = client.get("/things/1", headers={"X-Early": "deny"})
+    assert denied.status_code == 403
+    assert denied.headers["Content-Type"] == "application/problem+json"
+    # A request that no route matches never reaches the hook.
+    assert client.get("/nothing").status_code == 404
+    assert len(seen) == 3
+
+
+def test_camshaft_request_and_response_are_not_called_when_no_plugin_implements_them():
+    # request_id is the one builtin on by default that implements them.
+    app = make_app([Thing], settings={"plugins": {"block": ["request_id"]}})
+    assert app._on_request is None and app._on_response is None
+
+
+def test_camshaft_response_may_add_headers_to_every_response():
+    seen = []
+
+    def on_response(request, status, headers):
+        seen.append((request.path, status))
+        headers.append(("X-Seen", str(status)))
+
+    app = make_app([Thing], plugins=[plugin(camshaft_response=on_response)])
+    client = make_client(app)
+    assert client.get("/things/1").headers["X-Seen"] == "200"
+    assert client.get("/nothing").headers["X-Seen"] == "404"  # a problem response
+    strict = make_app(
+        [Thing],
+        plugins=[plugin(camshaft_response=on_response)],
+        settings={"strict_negotiation": True},
+    )
+    assert make_client(strict).get("/things/1?format=nope").headers["X-Seen"] == "406"
+    assert client.get("/openapi.json").headers["X-Seen"] == "200"  # a Werkzeug Response
+    assert [s for _, s in seen] == [200, 404, 406, 200]
+
+
+def test_camshaft_response_failure_is_logged_and_the_response_sent(caplog):
+    def on_response(headers):
+        raise RuntimeError("boom")
+
+    app = make_app([Thing], plugins=[plugin(camshaft_response=on_response)])
+    assert make_client(app).get("/things/1").json == {"id": "1"}
+    assert "camshaft_response implementation failed" in caplog.text

@@ -208,6 +208,7 @@ def test_formats_emitted_and_parsed_are_content_maps() -> None:
     post = document["paths"]["/notes/"]["post"]
     assert set(post["requestBody"]["content"]) == {
         "application/json",
+        "application/merge-patch+json",  # JSON on the wire; merge semantics on PATCH
         "application/x-ndjson",
         "application/yaml",
         "application/x-yaml",

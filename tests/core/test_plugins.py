@@ -26,7 +26,16 @@ def fake_distribution(tmp_path, name, module_source, entry_point="camshaft"):
 
 def test_builtins_are_registered_as_plugins():
     pm = make_app([]).plugin_manager
-    assert {name for name, _ in pm.list_name_plugin()} >= set(BUILTINS)
+    opt_in = {"cors", "access_log"}
+    assert {name for name, _ in pm.list_name_plugin()} == set(BUILTINS) - opt_in
+
+
+def test_opt_in_builtins_are_registered_when_configured_or_enabled():
+    configured = make_app([], settings={"cors": {"origins": ["https://a.example"]}})
+    assert configured.plugin_manager.has_plugin("cors")
+    assert not configured.plugin_manager.has_plugin("access_log")
+    enabled = make_app([], settings={"plugins": {"enable": ["access_log"]}})
+    assert enabled.plugin_manager.has_plugin("access_log")
 
 
 def test_each_app_has_its_own_plugin_manager():

@@ -29,6 +29,7 @@ from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.limits import parse_limits_by_media_type
 from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
+from camshaft._kernel.forms import close_files
 from camshaft._kernel.handler import Handler
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.plugin_manager import collect, make_plugin_manager
@@ -130,6 +131,9 @@ class App:
         self._url_adapter = self.url_map.bind("localhost")
         self._custom_matcher = CustomMatcher(self.url_map)
         self._custom_groups = {group.name: group for group in self.custom}
+        # Per-request hooks: resolved once, so an app no plugin hooks makes no pluggy call.
+        self._on_request = _implemented(pm, "camshaft_request")
+        self._on_response = _implemented(pm, "camshaft_response")
         for endpoint in self.endpoints():
             endpoint.wiring = wire(endpoint, self)
         pm.hook.camshaft_startup(app=self, settings=settings_)
@@ -213,7 +217,11 @@ class App:
         try:
             request = Request(environ, self, _decoded_path(environ))
             out = self._dispatch(request)
+            if request._files:
+                close_files(request._files)
             if isinstance(out, WerkzeugResponse):
+                if self._on_response is not None:
+                    start_response = self._hooked(request, start_response)
                 return out(environ, start_response)
         except HTTPError as exc:
             out = responses.problem(self, request, environ, exc)
@@ -225,9 +233,36 @@ class App:
                 "The server could not handle the request; the error has been logged."
             )
             out = responses.problem(self, request, environ, error)
+        if request is not None and request._files:
+            close_files(request._files)
         status, headers, body = out
+        if self._on_response is not None:
+            self._response_hook(request, environ, status, headers)
         start_response(status, headers)
         return body
+
+    def _response_hook(
+        self, request: Request | None, environ: dict[str, Any], status: str, headers: list
+    ) -> None:
+        """Let ``camshaft_response`` implementations add headers; the response is decided
+        by now, so a failing implementation is logged, not answered."""
+        assert self._on_response is not None
+        if request is None:  # the path was not UTF-8: a request with the raw path
+            request = Request(environ, self, environ.get("PATH_INFO") or "/")
+        try:
+            self._on_response(request=request, app=self, status=int(status[:3]), headers=headers)
+        except Exception:
+            logger.exception("a camshaft_response implementation failed")
+
+    def _hooked(self, request: Request, start_response: StartResponse) -> StartResponse:
+        """``start_response`` running the response hook first (for Werkzeug responses)."""
+
+        def hooked(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            headers = list(headers)
+            self._response_hook(request, request.environ, status, headers)
+            return start_response(status, headers, *args)
+
+        return hooked
 
     def _dispatch(self, request: Request) -> Out | WerkzeugResponse:
         """Negotiate the representation, route, and select the version."""
@@ -248,6 +283,7 @@ class App:
         group, request.params = self._match(path)
         endpoint = self.versions.select(group, request, url_version, accept_version)
         request.version = endpoint.version
+        request.endpoint = endpoint
         return self._serve(request, endpoint)
 
     def _match(self, path: str) -> tuple[RouteGroup, dict[str, Any]]:
@@ -275,7 +311,14 @@ class App:
         raise NotFound(f"No resource at {path}.")
 
     def _serve(self, request: Request, endpoint: Endpoint) -> Out | WerkzeugResponse:
-        """Method, authenticate, authorize, throttle, call the handler, respond."""
+        """Request hook, method, authenticate, authorize, throttle, call the handler,
+        respond."""
+        if self._on_request is not None:
+            early = self._on_request(request=request, app=self)
+            if early is not None:
+                shaper = endpoint.wiring.shaper if endpoint.wiring is not None else None
+                assert shaper is not None
+                return responses.respond(self, request, endpoint, "early", early, [], shaper)
         method = request.method
         action = endpoint.actions.get("GET" if method == "HEAD" else method)
         if action is None:
@@ -303,6 +346,12 @@ class App:
         shaper = wiring.shaper if handler_cls is endpoint.handler else wiring.anonymous_shaper
         assert shaper is not None
         return responses.respond(self, request, endpoint, action.name, result, headers, shaper)
+
+
+def _implemented(pm: Any, name: str) -> Callable[..., Any] | None:
+    """The hook caller for ``name``, or None when no plugin implements it."""
+    caller = getattr(pm.hook, name)
+    return caller if caller.get_hookimpls() else None
 
 
 def _decoded_path(environ: Mapping[str, Any]) -> str:

@@ -17,6 +17,10 @@ There are two kinds of hooks:
   supported on them.
 * **Decision hooks** (``camshaft_authorize``) run per request, and only when some
   plugin implements them.
+* **Per-request hooks** (``camshaft_request``, ``camshaft_response``) run on every
+  request, and only when some plugin implements them: the app resolves them once when
+  it is built, so an app whose plugins implement neither makes no pluggy call per
+  request.
 
 Lifecycle hooks (``camshaft_startup``) run once per app, after it is built.
 """
@@ -147,6 +151,54 @@ def camshaft_authorize(
     :param action: ``"read"``, ``"create"``, ``"update"``, ``"patch"`` or ``"delete"``.
     :param obj: the object acted on, when the handler loaded one; else None.
     :return: True to allow, False to deny (403), None to leave the decision to others.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Per request
+# ---------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def camshaft_request(request: Request, app: App) -> Any:
+    """A request has arrived and been routed; answer it early, or let it through.
+
+    Called once per request, only when some plugin implements it, after content
+    negotiation, routing and version selection (``request.endpoint``,
+    ``request.version`` and ``request.emitter`` are set) and before the method check,
+    authentication, authorization, throttling and the handler; a request that fails
+    before (no route: 404, no acceptable format: 406) does not reach it, but its
+    problem response still passes ``camshaft_response``. Stops at first non-None result.
+
+    :param request: the current request (keep per-request state in ``request.stash``).
+    :param app: the app serving it.
+    :return: None to go on; or an early answer, which is anything a handler may
+        return -- typically ``camshaft.Result(None, 204, headers={...})`` (a CORS
+        preflight), a :class:`camshaft.Status`, a Werkzeug ``Response``, or data -- and
+        is rendered like a handler's result (a 4xx/5xx status as a problem document). A
+        hook may also raise a :class:`camshaft.errors.HTTPError`.
+    """
+
+
+@hookspec
+def camshaft_response(
+    request: Request, app: App, status: int, headers: list[tuple[str, str]]
+) -> None:
+    """A response is about to be sent: add headers (CORS, a request id) or record it
+    (access logs).
+
+    Called once per response, only when some plugin implements it, just before the
+    WSGI ``start_response`` -- for every response: a handler's, an early answer from
+    ``camshaft_request``, a Werkzeug ``Response``, a problem document (4xx and 500
+    alike). The status and body are decided: an exception raised here is logged and the
+    response is sent as it was.
+
+    :param request: the current request (its ``path`` is undecoded when the path was
+        not UTF-8; ``request.endpoint`` is None when no route matched).
+    :param app: the app serving it.
+    :param status: the response status code.
+    :param headers: the response headers as ``(name, value)`` pairs; append to (or
+        edit) this list in place. Values must not contain control characters.
     """
 
 

@@ -29,6 +29,9 @@ BUILTINS: dict[str, str] = {
     "pagination": "camshaft.builtins.pagination",
     "throttle": "camshaft.builtins.memory_throttle",
     "openapi": "camshaft.builtins.openapi_routes",
+    "request_id": "camshaft.builtins.request_id",
+    "access_log": "camshaft.builtins.access_log",
+    "cors": "camshaft.builtins.cors",
 }
 
 hookimpl = pluggy.HookimplMarker("camshaft")
@@ -89,7 +92,9 @@ def make_plugin_manager(
     or ``(name, plugin)`` pairs).
     A name in ``plugins.block`` or ``$CAMSHAFT_BLOCK_PLUGINS`` is never registered. An
     entry point named like a builtin replaces that builtin. An opt-in plugin (one with
-    ``camshaft_opt_in = True``) is registered only when ``plugins.enable`` names it.
+    ``camshaft_opt_in = True``) is registered only when ``plugins.enable`` names it; an
+    opt-in builtin also when the settings have a section of its name (configuring
+    ``[cors]`` turns CORS on), so an app that uses none makes none of their hook calls.
 
     :raises PluginLoadError: a plugin failed to import or register (the message names it).
     """
@@ -111,9 +116,14 @@ def make_plugin_manager(
     explicit = [p if isinstance(p, tuple) else (_plugin_name(p), p) for p in extra_plugins]
     replaced = {name for name, _ in discovered + explicit}
 
-    for name, module in BUILTINS.items():
+    for name, module_name in BUILTINS.items():
         if name not in blocked and name not in replaced:
-            pm.register(importlib.import_module(module), name=name)
+            module = importlib.import_module(module_name)
+            if getattr(module, "camshaft_opt_in", False) and not (
+                name in enabled or name in raw_settings
+            ):
+                continue
+            pm.register(module, name=name)
     for name, plugin in discovered + explicit:
         if name in blocked or pm.has_plugin(name):
             continue

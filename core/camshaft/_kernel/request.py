@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from time import perf_counter
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
@@ -9,11 +10,14 @@ from werkzeug.datastructures import EnvironHeaders, MultiDict
 
 from camshaft._kernel.auth.identity import ANONYMOUS, Identity
 from camshaft._kernel.emission.descriptors import ParseLimits
+from camshaft._kernel.forms import FORM_TYPES, UploadedFile, parse_form
+from camshaft._kernel.stash import Stash
 from camshaft.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
     from camshaft._kernel.emission.descriptors import Emitter
+    from camshaft._kernel.routing import Endpoint
 
 __all__ = ["Request"]
 
@@ -31,25 +35,35 @@ class Request:
     :ivar version: the API version being served (``"1.0"``).
     :ivar identity: who is asking (:data:`camshaft.ANONYMOUS` until a scheme accepts).
     :ivar emitter: the emitter chosen for the response.
+    :ivar endpoint: the endpoint serving it, once routed (None before, or when no route
+        matched).
+    :ivar id: the request id, when a plugin (the ``request_id`` builtin) assigned one.
+    :ivar received: when it arrived, in :func:`time.perf_counter` seconds.
     """
 
     __slots__ = (
         "_args",
         "_body",
         "_data",
+        "_files",
         "_headers",
+        "_stash",
         "app",
         "emitter",
+        "endpoint",
         "environ",
+        "id",
         "identity",
         "method",
         "params",
         "path",
+        "received",
         "url_version",
         "version",
     )
 
     def __init__(self, environ: dict[str, Any], app: App, path: str) -> None:
+        self.received = perf_counter()
         self.environ = environ
         self.app = app
         self.method: str = environ.get("REQUEST_METHOD", "GET").upper()
@@ -60,10 +74,22 @@ class Request:
         self.url_version: str | None = None
         self.identity: Identity = ANONYMOUS
         self.emitter: Emitter | None = None
+        self.endpoint: Endpoint | None = None
+        self.id: str | None = None
+        self._stash: Stash | None = None
         self._args: MultiDict[str, str] | None = None
         self._headers: EnvironHeaders | None = None
         self._body: bytes | None = None
         self._data: Any = _MISSING
+        self._files: dict[str, UploadedFile] | None = None
+
+    @property
+    def stash(self) -> Stash:
+        """Plugins' own state for this request, under their own
+        :class:`~camshaft.plugin.StashKey` (made on first use)."""
+        if self._stash is None:
+            self._stash = Stash()
+        return self._stash
 
     @property
     def headers(self) -> EnvironHeaders:
@@ -147,12 +173,25 @@ class Request:
         :raises PayloadTooLarge: the body is over the size limit (413).
         """
         if self._data is _MISSING:
+            if self.content_type in FORM_TYPES:
+                self._data, self._files = parse_form(self)
+                return self._data
             body = self.body
             if not body:
                 self._data = None
             else:
                 self._data = self.app.parse_body(self.content_type, body)
         return self._data
+
+    @property
+    def files(self) -> dict[str, UploadedFile]:
+        """The files of a ``multipart/form-data`` body by field name (empty otherwise).
+
+        :raises PayloadTooLarge: a ``forms.*`` limit is exceeded (413).
+        """
+        if self._data is _MISSING:
+            self.data  # noqa: B018 -- parses the body, files included
+        return self._files or {}
 
     @property
     def parse_limits(self) -> ParseLimits:

@@ -80,6 +80,16 @@ CORE_OPTIONS: dict[str, Any] = {
         "{yaml = 262144}. A format not named here gets the lower of its parser's own "
         "default (yaml, xml: 256 KiB) and max_body_size.",
     ),
+    "forms": {
+        "max_size": Option(
+            int, 16 * 1024 * 1024, "Largest form or multipart body, in bytes (413)."
+        ),
+        "max_parts": Option(int, 100, "Most fields and files in one form (413)."),
+        "max_field_size": Option(int, 64 * 1024, "Largest text field of a form, in bytes (413)."),
+        "max_file_size": Option(
+            int, 10 * 1024 * 1024, "Largest uploaded file, in bytes (413); streamed to disk."
+        ),
+    },
     "default_format": Option(str, "json", "The format used when the client names none."),
     "strict_negotiation": Option(
         bool, False, "406 instead of the default format when nothing acceptable exists."

@@ -21,4 +21,8 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl(trylast=True)
 def camshaft_parsers() -> list[Parser]:
-    return [Parser("application/json", json_parse, format="json")]
+    # RFC 7396 JSON Merge Patch: JSON on the wire, applied by the default CRUD's PATCH.
+    return [
+        Parser("application/json", json_parse, format="json"),
+        Parser("application/merge-patch+json", json_parse, format="json"),
+    ]

@@ -405,12 +405,53 @@ def update(self: Handler, key: str, data: Any) -> Result:
     return Result(record.data, 200, _etag(record))
 
 
+MERGE_PATCH = "application/merge-patch+json"
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396: ``patch`` applied to ``target`` (objects merged member by member, a null
+    member removed, anything else replacing the target)."""
+    if not isinstance(patch, Mapping):
+        return patch
+    result = dict(target) if isinstance(target, Mapping) else {}
+    for name, value in patch.items():
+        if value is None:
+            result.pop(name, None)
+        else:
+            result[name] = merge_patch(result.get(name), value)
+    return result
+
+
+def _merged_changes(
+    store: Store, key: str, data: Any, version: str | None
+) -> tuple[Any, str | None]:
+    """The members a merge patch changes, computed on the stored record, and the version
+    they were computed on (so the write fails if the record changed in between)."""
+    record = store.get(key)
+    if record is None:
+        raise NotFound(f"No record with key {key!r}.")
+    if version is not None and record.version is not None and record.version != version:
+        raise PreconditionFailed("The record has changed (If-Match does not match).")
+    current = record.data if isinstance(record.data, Mapping) else {}
+    # A removed member of a fixed-shape record becomes null: its model decides whether
+    # that is allowed (a required field refuses with 400).
+    changes = {
+        name: None if value is None else merge_patch(current.get(name), value)
+        for name, value in _mapping(data).items()
+    }
+    return changes, record.version if version is None else version
+
+
 def patch(self: Handler, key: str, data: Any) -> Result:
     expected = _if_match(self)
     store = _store(self)
+    merge = self.request.content_type == MERGE_PATCH
 
     def write(version: str | None) -> Record:
-        changes = _clean(self, store, data, partial=True, key=key)
+        body = data
+        if merge:
+            body, version = _merged_changes(store, key, data, version)
+        changes = _clean(self, store, body, partial=True, key=key)
         return store.patch(key, changes, expected_version=version)
 
     record = _authorized_write(self, store, key, "patch", expected, write)
