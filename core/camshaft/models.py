@@ -28,8 +28,11 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, ClassVar
 
-from camshaft._kernel.values import INT_LIMIT
 from camshaft.errors import BadRequest, FieldError, ValidationError
+
+#: Integers every emitter can write satisfy ``-INT_LIMIT < n < INT_LIMIT`` (64 bits,
+#: msgpack's range); integer fields and every parser refuse the rest with a 400.
+INT_LIMIT = 2**63
 
 __all__ = [
     "BooleanField",

@@ -242,7 +242,11 @@ class App:
         return body
 
     def _response_hook(
-        self, request: Request | None, environ: dict[str, Any], status: str, headers: list
+        self,
+        request: Request | None,
+        environ: dict[str, Any],
+        status: str,
+        headers: list[tuple[str, str]],
     ) -> None:
         """Let ``camshaft_response`` implementations add headers; the response is decided
         by now, so a failing implementation is logged, not answered."""
@@ -303,8 +307,10 @@ class App:
                     raise BadRequest(f"Invalid key {key!r} for {name}.", title="Invalid key")
                 return group, {group.key_name: key}
         if self.custom:
-            found = self._custom_matcher.match(path) if "//" not in path else _werkzeug_match(
-                self._url_adapter, path
+            found = (
+                self._custom_matcher.match(path)
+                if "//" not in path
+                else _werkzeug_match(self._url_adapter, path)
             )
             if found is not None:
                 return self._custom_groups[found[0]], found[1]

@@ -20,12 +20,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from .errors import FieldError, ValidationError
+from camshaft.errors import FieldError, ValidationError
+from camshaft.models import INT_LIMIT
 
 __all__ = ["INT_LIMIT", "check_value", "pointer_to"]
 
-#: Integers must satisfy ``-INT_LIMIT < n < INT_LIMIT``.
-INT_LIMIT = 2**63
 
 _INF = float("inf")
 
