@@ -27,6 +27,7 @@ from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
 from camshaft._kernel.handler import Handler
+from camshaft._kernel.hosts import TrustedHosts
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.plugin_manager import collect, make_plugin_manager
 from camshaft._kernel.request import Request, require_parser_for
@@ -37,6 +38,7 @@ from camshaft._kernel.stash import Stash
 from camshaft._kernel.stores import crud
 from camshaft._kernel.stores.base import Store, StoreBackend
 from camshaft._kernel.throttle.backend import ThrottleBackend
+from camshaft._kernel.throttle.failures import failure_limiter
 from camshaft._kernel.throttle.policy import counting_failures
 from camshaft._kernel.versions import VersionSelector
 from camshaft._kernel.wiring import Wiring, wire
@@ -107,10 +109,19 @@ class App:
             settings_["default_format"],
             settings_["strict_negotiation"],
         )
+        self.trusted_hosts = TrustedHosts(settings_["trusted_hosts"])
+        self.base_url = _checked_base_url(settings_["base_url"])
         self.parse_limits = ParseLimits(settings_["max_body_size"], settings_["max_depth"])
+        #: Limits failed authentications per client address (None: ``auth.failures``
+        #: is off); plugins that authenticate clients themselves use it too.
+        self.auth_failures = failure_limiter(self)
         self.versions = VersionSelector(settings_["versioning"])
         self.default_version = self.versions.default
         self.version_header = self.versions.header
+        #: ``Vary`` where no endpoint's wiring says more (problems before routing).
+        self.vary = "Accept" + (
+            f", {self.version_header}" if "header" in self.versions.strategies else ""
+        )
 
         self.handlers = list(handlers)
         plugin_routes = [r for _, r in collect(pm, "camshaft_routes", app=self, settings=settings_)]
@@ -201,6 +212,7 @@ class App:
         request: Request | None = None
         try:
             request = Request(environ, self, _decoded_path(environ))
+            self.trusted_hosts.check(environ)
             out = self._dispatch(request)
             if isinstance(out, WerkzeugResponse):
                 return out(environ, start_response)
@@ -214,7 +226,7 @@ class App:
                 "The server could not handle the request; the error has been logged."
             )
             out = responses.problem(self, request, environ, error)
-        status, headers, body = out
+        status, headers, body = responses.safe_headers(self, request, environ, out)
         start_response(status, headers)
         return body
 
@@ -312,3 +324,29 @@ def _decoded_path(environ: Mapping[str, Any]) -> str:
         except UnicodeError:
             raise BadRequest("The request path is not valid UTF-8.") from None
     return path
+
+
+def _checked_base_url(value: str) -> str:
+    """The ``base_url`` setting without its trailing slash.
+
+    :raises ConfigurationError: not an absolute http(s) URL, or it holds a query,
+        fragment, whitespace or control characters.
+    """
+    if not value:
+        return ""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or not value.isprintable()
+        or any(c.isspace() for c in value)
+    ):
+        raise ConfigurationError(
+            f"setting 'base_url' must be an absolute http(s) URL like "
+            f"'https://api.example.org' or 'https://example.org/api', got {value!r}"
+        )
+    return value.rstrip("/")

@@ -16,7 +16,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from werkzeug.wrappers import Response
 
 from camshaft import Handler, Route
-from camshaft.errors import Forbidden
+from camshaft.errors import Forbidden, Unauthorized
 
 from .adapters import (
     CamshaftOAuth2Request,
@@ -45,6 +45,17 @@ class _Endpoint(Handler):
     automatic_routes = False
     authentication: ClassVar[tuple[str, ...] | None] = ()
     provider: ClassVar[OAuthProvider]
+
+    def _owner(self) -> str:
+        """The resource owner deciding: an authenticated user, never an anonymous
+        identity, a client or a key (none of them may grant a code or a verifier).
+
+        :raises Unauthorized: the identity is not a user.
+        """
+        identity = self.identity
+        if identity.kind != "user" or not identity.is_authenticated:
+            raise Unauthorized("The resource owner must sign in to authorize a client.")
+        return str(identity.id)
 
     def _decide(self, client_id: str, scope: str, parts: tuple[str, ...]) -> Any:
         """The owner's decision: True (approve), False (deny), or a prompt to show.
@@ -82,7 +93,7 @@ class OAuth2Authorize(_Endpoint):
 
     def _authorize(self) -> Any:
         server = self.provider.oauth2
-        user = str(self.identity.id)
+        user = self._owner()
         try:
             oauth_request = CamshaftOAuth2Request(self.request, query_params(self.request), "query")
             grant = server.get_consent_grant(oauth_request, end_user=user)
@@ -182,6 +193,7 @@ class OAuth1Authorize(_Endpoint):
         return self._authorize()
 
     def _authorize(self) -> Any:
+        user = self._owner()
         repository = self.provider.repository
         token_value = _one(query_params(self.request), "oauth_token")
         temporary = repository.get_oauth1_token(token_value, "request") if token_value else None
@@ -190,7 +202,6 @@ class OAuth1Authorize(_Endpoint):
         consumer = repository.get_consumer(temporary.consumer_key)
         if consumer is None:
             raise OAuthProblem(400, "invalid_token", "The request token is unknown or used.")
-        user = str(self.identity.id)
         parts = (user, consumer.consumer_key, temporary.token, temporary.scope)
         decision = self._decide(consumer.consumer_key, temporary.scope, parts)
         if decision is None:
@@ -203,7 +214,7 @@ class OAuth1Authorize(_Endpoint):
             }
         callback = temporary.callback_uri
         if not callback or callback == "oob":
-            callback = consumer.callback_uri
+            callback = consumer.get_default_redirect_uri()
         if not decision:
             repository.retire_oauth1_token(temporary.token)
             if callback:
