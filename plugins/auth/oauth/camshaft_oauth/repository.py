@@ -56,9 +56,7 @@ def make_engine(url: str) -> Engine:
                 url, poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"check_same_thread": False})
-            _create_private(engine.url.database)
-            return engine
+            return create_engine(url, connect_args={"check_same_thread": False})
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # the driver's import error or the URL parser's
         raise ConfigurationError(f"oauth.url {url!r} cannot be used: {exc}") from exc
@@ -105,7 +103,10 @@ class OAuthRepository:
         return int(self.clock())
 
     def create_tables(self) -> None:
-        """Create the tables that do not exist yet (idempotent)."""
+        """Create the tables that do not exist yet (idempotent); a SQLite file is
+        created readable by its owner only."""
+        if self.engine.dialect.name == "sqlite":
+            _create_private(self.engine.url.database)
         metadata.create_all(self.engine)
 
     def _ensure_tables(self) -> None:
