@@ -9,6 +9,7 @@ empty path leaves an endpoint out. The authorize endpoints exist only when
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from authlib.common.urls import add_params_to_uri
@@ -16,7 +17,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from werkzeug.wrappers import Response
 
 from camshaft import Handler, Route
-from camshaft.errors import Forbidden, Unauthorized
+from camshaft.errors import ConfigurationError, Forbidden, HTTPError, Unauthorized
 
 from .adapters import (
     CamshaftOAuth2Request,
@@ -45,6 +46,24 @@ class _Endpoint(Handler):
     automatic_routes = False
     authentication: ClassVar[tuple[str, ...] | None] = ()
     provider: ClassVar[OAuthProvider]
+
+    def _counted(self, respond: Callable[[], Response]) -> Response:
+        """``respond()``, with client authentication failures counted against the client
+        address like every scheme's (``auth.failures``): a blocked address is answered
+        429 before its secret is checked, and a 401 counts one failure."""
+        failures = self.request.app.auth_failures
+        if failures is None:
+            return respond()
+        failures.check(self.request)
+        try:
+            response = respond()
+        except HTTPError as exc:
+            if exc.status == 401:
+                failures.record(self.request)
+            raise
+        if response.status_code == 401:
+            failures.record(self.request)
+        return response
 
     def _owner(self) -> str:
         """The resource owner deciding: an authenticated user, never an anonymous
@@ -135,7 +154,7 @@ class OAuth2Token(_Endpoint):
     def POST(self) -> Response:
         params = form_params(self.request)
         oauth_request = CamshaftOAuth2Request(self.request, params, "form")
-        return self.provider.oauth2.create_token_response(oauth_request)  # type: ignore[no-any-return]
+        return self._counted(lambda: self.provider.oauth2.create_token_response(oauth_request))
 
 
 class OAuth2Revoke(_Endpoint):
@@ -145,7 +164,9 @@ class OAuth2Revoke(_Endpoint):
 
     def POST(self) -> Response:
         oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        return self.provider.oauth2.create_endpoint_response("revocation", oauth_request)  # type: ignore[no-any-return]
+        return self._counted(
+            lambda: self.provider.oauth2.create_endpoint_response("revocation", oauth_request)
+        )
 
 
 class OAuth2Introspect(_Endpoint):
@@ -155,7 +176,9 @@ class OAuth2Introspect(_Endpoint):
 
     def POST(self) -> Response:
         oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        return self.provider.oauth2.create_endpoint_response("introspection", oauth_request)  # type: ignore[no-any-return]
+        return self._counted(
+            lambda: self.provider.oauth2.create_endpoint_response("introspection", oauth_request)
+        )
 
 
 class OAuth1RequestToken(_Endpoint):
@@ -165,7 +188,9 @@ class OAuth1RequestToken(_Endpoint):
 
     def POST(self) -> Response:
         server = OAuth1Server(self.provider, self.request)
-        return server.create_temporary_credentials_response(oauth1_request(self.request))  # type: ignore[no-any-return]
+        return self._counted(
+            lambda: server.create_temporary_credentials_response(oauth1_request(self.request))
+        )
 
 
 class OAuth1AccessToken(_Endpoint):
@@ -175,7 +200,7 @@ class OAuth1AccessToken(_Endpoint):
 
     def POST(self) -> Response:
         server = OAuth1Server(self.provider, self.request)
-        return server.create_token_response(oauth1_request(self.request))  # type: ignore[no-any-return]
+        return self._counted(lambda: server.create_token_response(oauth1_request(self.request)))
 
 
 class OAuth1Authorize(_Endpoint):
@@ -235,6 +260,11 @@ def routes_for(provider: OAuthProvider) -> list[Route]:
     oauth2 = provider.oauth2_settings
     oauth1 = provider.oauth1_settings
     owner_schemes = tuple(provider.authorize_settings["authentication"])
+    if "anonymous" in owner_schemes:
+        raise ConfigurationError(
+            "oauth.authorize.authentication must name schemes that identify resource "
+            "owners; 'anonymous' would let nobody grant codes and verifiers"
+        )
 
     def bind(cls: type[_Endpoint], **attrs: Any) -> type[_Endpoint]:
         return type(cls.__name__, (cls,), {"provider": provider, **attrs})
