@@ -144,7 +144,10 @@ def test_digest_offers_sha256_only_and_refuses_md5_by_default(
 def test_digest_md5_is_accepted_when_opted_in(auth_helpers: Any) -> None:
     h = auth_helpers
     settings = {
-        "httpauth": {**h.SETTINGS["httpauth"], "digest": {"secret": "t", "algorithms": ["SHA-256", "MD5"]}}
+        "httpauth": {
+            **h.SETTINGS["httpauth"],
+            "digest": {"secret": "t", "algorithms": ["SHA-256", "MD5"]},
+        }
     }
     client = make_client(make_app([Protected, DigestOnly], plugins=["httpauth"], settings=settings))
     headers = h.digest_header(_challenge(client, h), "GET", "/d/1", algorithm="MD5")

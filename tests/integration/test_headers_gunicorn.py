@@ -61,8 +61,7 @@ def test_untrusted_host_is_400_on_the_wire(base: str) -> None:
 def test_trusted_host_is_served(base: str) -> None:
     port = urlsplit(base).port
     answer = _raw(
-        base, f"GET /echo/1 HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n".encode()
+        base,
+        f"GET /echo/1 HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n".encode(),
     )
     assert answer.startswith(b"HTTP/1.1 200")
-
-

@@ -38,7 +38,10 @@ def app(h: Any) -> Any:
         scope="read write",
     )
     repository.add_client(
-        "resource-server", secret="rs-secret-0123456789-0123456789-abcdef", grant_types=[], may_introspect=True
+        "resource-server",
+        secret="rs-secret-0123456789-0123456789-abcdef",
+        grant_types=[],
+        may_introspect=True,
     )
     return app
 
@@ -374,7 +377,9 @@ def test_public_client_cannot_use_client_credentials(client: Any) -> None:
 
 def test_unsupported_grant_type(client: Any, h: Any) -> None:
     response = client.post(
-        "/oauth/token", data={"grant_type": "password"}, headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd")
+        "/oauth/token",
+        data={"grant_type": "password"},
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert response.status_code == 400 and response.json["error"] == "unsupported_grant_type"
 
@@ -540,7 +545,9 @@ def test_revoking_unknown_or_foreign_tokens_answers_200_and_changes_nothing(
 ) -> None:
     issued = tokens(client, h)
     unknown = client.post(
-        "/oauth/revoke", data={"token": "never-issued"}, headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd")
+        "/oauth/revoke",
+        data={"token": "never-issued"},
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert unknown.status_code == 200
     foreign = client.post(
@@ -570,11 +577,21 @@ def introspect(client: Any, h: Any, token: str, who: tuple[str, str]) -> dict[st
 
 def test_introspection_of_active_access_and_refresh_tokens(client: Any, h: Any) -> None:
     issued = tokens(client, h)
-    access = introspect(client, h, issued["access_token"], ("resource-server", "rs-secret-0123456789-0123456789-abcdef"))
+    access = introspect(
+        client,
+        h,
+        issued["access_token"],
+        ("resource-server", "rs-secret-0123456789-0123456789-abcdef"),
+    )
     assert access["active"] is True
     assert access["scope"] == "read write" and access["client_id"] == "public-app"
     assert access["sub"] == "alice" and access["exp"] - access["iat"] == 3600
-    refresh_info = introspect(client, h, issued["refresh_token"], ("resource-server", "rs-secret-0123456789-0123456789-abcdef"))
+    refresh_info = introspect(
+        client,
+        h,
+        issued["refresh_token"],
+        ("resource-server", "rs-secret-0123456789-0123456789-abcdef"),
+    )
     assert refresh_info["active"] is True and refresh_info["token_type"] == "refresh_token"
 
 
@@ -586,9 +603,9 @@ def test_introspection_inactive_when_revoked_expired_unknown_or_not_allowed(
     issued = tokens(client, h)
     rs = ("resource-server", "rs-secret-0123456789-0123456789-abcdef")
     # web-app may introspect neither other clients' tokens nor learn they exist.
-    assert introspect(client, h, issued["access_token"], ("web-app", "web-secret-0123456789-0123456789-abcd")) == {
-        "active": False
-    }
+    assert introspect(
+        client, h, issued["access_token"], ("web-app", "web-secret-0123456789-0123456789-abcd")
+    ) == {"active": False}
     assert introspect(client, h, "never-issued", rs) == {"active": False}
     clock.now += 3601
     assert introspect(client, h, issued["access_token"], rs) == {"active": False}

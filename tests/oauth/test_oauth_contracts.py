@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from base64 import b64encode
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from camshaft.testing.contracts import AuthContract
 from camshaft_oauth import provider_for
 
 SETTINGS = {"oauth": {"url": "sqlite:///:memory:"}}
+CONTRACT_SECRET = "contract-secret-0123456789-0123456789"
 
 
 def _bearer_token(app: Any) -> str:
@@ -18,12 +20,17 @@ def _bearer_token(app: Any) -> str:
     from camshaft.testing import make_client
 
     provider_for(app).repository.add_client(
-        "contract", secret="contract-secret-0123456789-0123456789", grant_types=["client_credentials"], scope="read"
+        "contract",
+        secret="contract-secret-0123456789-0123456789",
+        grant_types=["client_credentials"],
+        scope="read",
     )
     response = make_client(app).post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},
-        headers={"Authorization": "Basic Y29udHJhY3Q6Y29udHJhY3Qtc2VjcmV0LTAxMjM0NTY3ODktMDEyMzQ1Njc4OQ=="},
+        headers={
+            "Authorization": "Basic " + b64encode(f"contract:{CONTRACT_SECRET}".encode()).decode()
+        },
     )
     assert response.status_code == 200, response.data
     return str(response.json["access_token"])

@@ -192,7 +192,10 @@ def test_real_answers_of_every_endpoint_conform_to_the_document(
 ) -> None:
     schema, base = served
     form = "application/x-www-form-urlencoded"
-    client = {"Authorization": "Basic " + base64.b64encode(b"web-app:web-secret-0123456789-0123456789-abcd").decode()}
+    client = {
+        "Authorization": "Basic "
+        + base64.b64encode(b"web-app:web-secret-0123456789-0123456789-abcd").decode()
+    }
 
     token = _call(
         schema,

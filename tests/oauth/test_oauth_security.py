@@ -81,8 +81,6 @@ def _app(*handlers: type[Handler], **oauth: Any) -> App:
     )
 
 
-
-
 def _client_token(app: App, client_id: str, scope: str) -> str:
     provider_for(app).repository.add_client(
         client_id, secret=SECRET, grant_types=["client_credentials"], scope=scope
@@ -324,7 +322,9 @@ def test_only_a_user_gets_a_verifier_or_a_code(dance_app: App) -> None:
     )
     assert response.status_code == 401
     assert "oauth_verifier" not in response.get_data(as_text=True)
-    provider_for(dance_app).repository.add_client("web", redirect_uris=[CALLBACK], scope="rows:read")
+    provider_for(dance_app).repository.add_client(
+        "web", redirect_uris=[CALLBACK], scope="rows:read"
+    )
     query = {
         "response_type": "code",
         "client_id": "web",

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
-from itertools import chain
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
+from itertools import chain
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 

@@ -29,8 +29,8 @@ from .openapi import describe
 from .provider import OAuthProvider, provider_for, register
 from .repository import OAuthRepository
 from .schemes import BearerScheme, OAuth1Scheme
-from .secrets_hash import make_client_secret
 from .scopes import TOKEN_SCHEMES, check_declaration, required_scopes, scope_refusal
+from .secrets_hash import make_client_secret
 
 if TYPE_CHECKING:
     from camshaft import App, Identity
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BearerScheme",
-    "make_client_secret",
     "OAuth1Scheme",
     "OAuthProblem",
     "OAuthProvider",
     "OAuthRepository",
+    "make_client_secret",
     "provider_for",
     "sha256_hex",
 ]

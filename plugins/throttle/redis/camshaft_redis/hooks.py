@@ -47,9 +47,7 @@ def camshaft_throttle_backends(settings: Settings) -> list[ThrottleBackend]:
     options = _options(settings)
     throttle = RedisThrottle(RedisConnection(options), options["key_prefix"])
     return [
-        ThrottleBackend(
-            NAME, throttle.hit, shared=True, fail=options["fail"], peek=throttle.peek
-        )
+        ThrottleBackend(NAME, throttle.hit, shared=True, fail=options["fail"], peek=throttle.peek)
     ]
 
 
