@@ -40,10 +40,26 @@ def load_app(target: str) -> App:
     return obj
 
 
+def open_host_warning(app: App, host: str) -> str | None:
+    """The warning for serving on a non-loopback address with any ``Host`` trusted."""
+    from camshaft._kernel.hosts import is_loopback
+
+    if is_loopback(host) or not app.trusted_hosts.any or app.base_url:
+        return None
+    return (
+        f"serving on {host}, reachable from other machines, with trusted_hosts empty: "
+        "any Host header is answered and used in absolute URLs (Location, Link). Set "
+        "trusted_hosts (or base_url) to the names clients use."
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     from werkzeug.serving import run_simple
 
     app = load_app(args.app)
+    warning = open_host_warning(app, args.host)
+    if warning:
+        print(f"camshaft: warning: {warning}", file=sys.stderr)
     run_simple(args.host, args.port, app, use_reloader=args.reload, threaded=True)
     return 0
 

@@ -5,6 +5,13 @@ GET /docs/ lists keys; PUT /docs/<key> stores the body as it came, with its Cont
 GET /docs/<key> returns the exact bytes with a strong ETag; DELETE /docs/<key> removes.
 Conditional requests: If-Match on PUT/DELETE, ``If-None-Match: *`` on PUT (create only),
 If-None-Match on GET (304).
+
+Safe to copy: reading is open, writing needs an API key (``X-API-Key`` or ``Authorization:
+Bearer``, camshaft-httpauth's ``apikey``; without one configured nobody can write), and
+a stored document is served with ``X-Content-Type-Options: nosniff``, a sandboxing
+``Content-Security-Policy``, and ``Content-Disposition: attachment`` when its type is
+active content a browser would run (HTML, SVG, JavaScript, XML): an upload cannot become
+a page on this origin.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from werkzeug.wrappers import Response
 
 from camshaft import App, Handler, Result
 from camshaft.errors import BadRequest, ConfigurationError, NotFound, PreconditionFailed
+from camshaft.permissions import anyone, authenticated
+from camshaft_httpauth import hash_api_secret
 from camshaft_kv import Document, DocumentStore, documents_for
 
 __all__ = ["BACKENDS", "DocumentHandler", "build_app"]
@@ -26,8 +35,37 @@ __all__ = ["BACKENDS", "DocumentHandler", "build_app"]
 BACKENDS = ("memory", "file", "shelve")
 
 
+#: Media types a browser renders or runs: served as downloads, never inline.
+ACTIVE_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xhtml+xml",
+        "image/svg+xml",
+        "text/javascript",
+        "application/javascript",
+        "application/ecmascript",
+        "text/ecmascript",
+        "text/xml",
+        "application/xml",
+        "text/xsl",
+    }
+)
+
+
 def _etag(document: Document) -> str:
     return f'"{document.version}"'
+
+
+def served_headers(content_type: str) -> dict[str, str]:
+    """Headers that keep a stored document from running as a page of this origin."""
+    headers = {
+        "X-Content-Type-Options": "nosniff",
+        "Content-Security-Policy": "default-src 'none'; sandbox",
+    }
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media in ACTIVE_TYPES or media.endswith(("+xml", "/javascript")):
+        headers["Content-Disposition"] = "attachment"
+    return headers
 
 
 class DocumentHandler(Handler):
@@ -36,6 +74,8 @@ class DocumentHandler(Handler):
     resource_name = "docs"
     store = "kv"
     allowed_methods = ("GET", "PUT", "POST", "DELETE")
+    authentication = ("apikey", "anonymous")
+    permissions = {"GET": anyone, "*": authenticated}
     #: A document comes back as the bytes stored, in their own media type (the key list
     #: is JSON, which this also covers).
     openapi = {
@@ -85,7 +125,8 @@ class DocumentHandler(Handler):
             if "*" in tags or etag in tags:
                 return Result(None, 304, {"ETag": etag})
         # A Werkzeug Response passes the bytes and the Content-Type through untouched.
-        return Response(document.body, content_type=document.content_type, headers={"ETag": etag})
+        headers = {"ETag": etag, **served_headers(document.content_type)}
+        return Response(document.body, content_type=document.content_type, headers=headers)
 
     def PUT(self, key: str) -> Result:
         create_only = (self.request.header("If-None-Match") or "").strip() == "*"
@@ -125,6 +166,7 @@ def build_app(
     *,
     settings: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    api_key: str | None = None,
 ) -> App:
     """The docstore app.
 
@@ -134,9 +176,13 @@ def build_app(
         setting (``var/kv``, relative to the working directory).
     :param settings: more settings for the app.
     :param environ: the environment to read (``os.environ``).
-    :raises ConfigurationError: an unknown backend.
+    :param api_key: the key writers send, ``<key_id>.<secret>`` (make one with
+        ``camshaft_httpauth.make_api_key()``); default ``$DOCSTORE_API_KEY``. Only its
+        hash is kept. Without one, nobody can write.
+    :raises ConfigurationError: an unknown backend, or a malformed key.
     """
     env = os.environ if environ is None else environ
+    api_key = api_key or env.get("DOCSTORE_API_KEY") or None
     backend = backend or env.get("DOCSTORE_BACKEND") or None
     root = root or env.get("DOCSTORE_ROOT") or None
     if backend is not None and backend not in BACKENDS:
@@ -158,4 +204,12 @@ def build_app(
         )
     if kv:
         merged["kv"] = {**merged.get("kv", {}), **kv}
+    if api_key is not None:
+        key_id, dot, secret = api_key.partition(".")
+        if not dot:
+            raise ConfigurationError("docstore api key must be '<key_id>.<secret>'")
+        keys = {key_id: {"hash": hash_api_secret(secret), "owner": "writer"}}
+        httpauth = dict(merged.get("httpauth", {}))
+        httpauth["apikey"] = {**httpauth.get("apikey", {}), "keys": keys}
+        merged["httpauth"] = httpauth
     return App([handler], settings=merged, environ=env)

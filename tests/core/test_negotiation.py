@@ -67,7 +67,7 @@ def test_accept_chooses_the_emitter(accept, mimetype):
     response = client().get("/things/1", headers=headers)
     assert response.status_code == 200
     assert response.mimetype == mimetype
-    assert response.headers["Vary"] == "Accept"
+    assert response.headers["Vary"] == "Accept, API-Version"  # version header strategy on
 
 
 def test_format_query_parameter_wins_over_accept():

@@ -133,8 +133,26 @@ def test_basic_credentials_in_query_string_are_ignored(client: Any) -> None:
 # ----------------------------------------------------------------------------- digest
 
 
-def test_digest_md5_is_accepted(client: Any, auth_helpers: Any) -> None:
+def test_digest_offers_sha256_only_and_refuses_md5_by_default(
+    client: Any, auth_helpers: Any
+) -> None:
     h = auth_helpers
+    challenges = client.get("/d/1").headers.getlist("WWW-Authenticate")
+    digest = [c for c in challenges if c.startswith("Digest ")]
+    assert digest and all("algorithm=SHA-256" in c and "MD5" not in c for c in digest)
+    headers = h.digest_header(_challenge(client, h), "GET", "/d/1", algorithm="MD5")
+    assert client.get("/d/1", headers=headers).status_code == 401
+
+
+def test_digest_md5_is_accepted_when_opted_in(auth_helpers: Any) -> None:
+    h = auth_helpers
+    settings = {
+        "httpauth": {
+            **h.SETTINGS["httpauth"],
+            "digest": {"secret": "t", "algorithms": ["SHA-256", "MD5"]},
+        }
+    }
+    client = make_client(make_app([Protected, DigestOnly], plugins=["httpauth"], settings=settings))
     headers = h.digest_header(_challenge(client, h), "GET", "/d/1", algorithm="MD5")
     assert client.get("/d/1", headers=headers).json == {"who": "alice"}
 

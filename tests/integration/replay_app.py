@@ -42,6 +42,7 @@ class WhoAmI(Handler):
 
     resource_name = "whoami"
     authentication = ("digest", "oauth1")
+    scopes = {"GET": ["whoami"]}  # OAuth tokens get nothing without declared scopes
 
     def read(self, key: str | None = None) -> Any:
         identity = self.identity
@@ -67,6 +68,9 @@ def build_app(environ: Mapping[str, str]) -> App:
     plugins = ["httpauth", "oauth"]
     settings: dict[str, Any] = {
         "nonces": {"backend": backend},
+        # The test sends dozens of replays from one address on purpose: each must be
+        # answered 401, not turned into 429 by the failed-authentication limit.
+        "auth": {"failures": "off"},
         "httpauth": {
             "realm": REALM,
             "digest_users": {USER: {"SHA-256": make_digest_ha1(USER, REALM, PASSWORD, "SHA-256")}},

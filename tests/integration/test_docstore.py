@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,11 +15,63 @@ from examples.docstore.handlers import build_app
 #: unless allowed (docs/kv.md).
 ALLOW_DUMB_DBM = {"CAMSHAFT__KV__SHELVE_ALLOW_DUMB": "true"}
 BINARY = bytes(range(256)) * 4 + b"\x00\r\n--end"
+API_KEY = "writer." + "s" * 32
+
+
+class KeyedClient(Client):
+    """A client that sends the writers' API key with every request."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs["headers"] = {"X-API-Key": API_KEY, **dict(kwargs.get("headers") or {})}
+        return super().open(*args, **kwargs)
 
 
 @pytest.fixture(params=["memory", "file", "shelve"])
 def client(request: pytest.FixtureRequest, tmp_path: Path) -> Client:
-    return make_client(build_app(request.param, tmp_path / "root", environ=ALLOW_DUMB_DBM))
+    return KeyedClient(
+        build_app(request.param, tmp_path / "root", environ=ALLOW_DUMB_DBM, api_key=API_KEY)
+    )
+
+
+def test_writes_need_the_key_and_reads_do_not(tmp_path: Path) -> None:
+    app = build_app("memory", tmp_path, environ={}, api_key=API_KEY)
+    anonymous = make_client(app)
+    for method in ("put", "delete"):
+        response = getattr(anonymous, method)("/docs/x", data=b"x")
+        assert response.status_code == 401, method
+    assert anonymous.post("/docs/", data=b"x").status_code == 401
+    wrong = anonymous.put("/docs/x", data=b"x", headers={"X-API-Key": "writer." + "t" * 32})
+    assert wrong.status_code == 401
+    assert KeyedClient(app).put("/docs/x", data=b"x").status_code == 201
+    assert anonymous.get("/docs/x").data == b"x"
+    assert anonymous.get("/docs/").status_code == 200
+
+
+def test_without_a_configured_key_nobody_writes(tmp_path: Path) -> None:
+    client = KeyedClient(build_app("memory", tmp_path, environ={}))
+    assert client.put("/docs/x", data=b"x").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("content_type", "attachment"),
+    [
+        ("text/html; charset=utf-8", True),
+        ("image/svg+xml", True),
+        ("text/javascript", True),
+        ("application/javascript", True),
+        ("application/xhtml+xml", True),
+        ("image/png", False),
+        ("text/plain", False),
+    ],
+)
+def test_active_types_are_downloads_and_nothing_is_sniffed(
+    client: Client, content_type: str, attachment: bool
+) -> None:
+    client.put("/docs/doc", data=b"<script>alert(1)</script>", content_type=content_type)
+    got = client.get("/docs/doc")
+    assert got.headers["X-Content-Type-Options"] == "nosniff"
+    assert "sandbox" in got.headers["Content-Security-Policy"]
+    assert (got.headers.get("Content-Disposition") == "attachment") is attachment
 
 
 def test_put_new_is_201_then_204(client: Client) -> None:
@@ -134,8 +187,8 @@ def test_paths_with_slashes_are_404_or_400(client: Client, path: str) -> None:
 
 
 def test_body_over_the_limit_is_413(tmp_path: Path) -> None:
-    app = build_app("file", tmp_path, settings={"max_body_size": 10}, environ={})
-    response = make_client(app).put("/docs/big", data=b"x" * 11)
+    app = build_app("file", tmp_path, settings={"max_body_size": 10}, environ={}, api_key=API_KEY)
+    response = KeyedClient(app).put("/docs/big", data=b"x" * 11)
     assert response.status_code == 413
     assert make_client(app).get("/docs/big").status_code == 404
 
@@ -146,9 +199,15 @@ def test_patch_is_not_allowed(client: Client) -> None:
 
 
 def test_environment_chooses_backend_and_root(tmp_path: Path) -> None:
-    environ = {"DOCSTORE_BACKEND": "shelve", "DOCSTORE_ROOT": str(tmp_path), **ALLOW_DUMB_DBM}
-    app = build_app(environ=environ)
-    make_client(app).put("/docs/x", data=b"x")
+    app = build_app(
+        environ={
+            "DOCSTORE_BACKEND": "shelve",
+            "DOCSTORE_ROOT": str(tmp_path),
+            "DOCSTORE_API_KEY": API_KEY,
+            **ALLOW_DUMB_DBM,
+        }
+    )
+    assert KeyedClient(app).put("/docs/x", data=b"x").status_code == 201
     assert (tmp_path / "docs" / ".lock").exists()
     assert [p.name for p in (tmp_path / "docs").iterdir() if p.name.startswith("shelf")]
 

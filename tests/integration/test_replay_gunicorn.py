@@ -48,7 +48,9 @@ def _register(environ: Mapping[str, str]) -> tuple[tuple[str, str], tuple[str, s
     repository = provider_for(build_app({**environ, "REPLAY_NONCES": "memory"})).repository
     consumer = ("printer", secrets.token_urlsafe(16))
     repository.add_consumer(consumer[0], secret=consumer[1], scope="")
-    token = repository.add_oauth1_token(kind="access", consumer_key=consumer[0], user_id=USER)
+    token = repository.add_oauth1_token(
+        kind="access", consumer_key=consumer[0], user_id=USER, scope="whoami"
+    )
     return consumer, (token.token, token.secret)
 
 

@@ -18,6 +18,8 @@ pytestmark = pytest.mark.gunicorn
 WORKERS = 4
 CLIENTS = 50
 KEYS_PER_CLIENT = 4
+#: The writers' key (the docstore refuses writes without one).
+API_KEY = "writer." + "k" * 32
 
 
 @pytest.fixture(params=["file", "shelve"])
@@ -28,6 +30,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         "DOCSTORE_ROOT": str(tmp_path / "root"),
         # This project's Python may have no dbm but dbm.dumb (docs/kv.md).
         "CAMSHAFT__KV__SHELVE_ALLOW_DUMB": "true",
+        "DOCSTORE_API_KEY": API_KEY,
     }
     with gunicorn(
         "examples.docstore.app:app",
@@ -48,7 +51,10 @@ def _client(base: str, client: int) -> dict[str, tuple[bytes, str]]:
             body = secrets.token_bytes(64 + client * 37 + i)
             content_type = f"application/x-client-{client}; part={i}"
             response = session.put(
-                f"{base}/docs/{key}", data=body, headers={"Content-Type": content_type}, timeout=30
+                f"{base}/docs/{key}",
+                data=body,
+                headers={"Content-Type": content_type, "X-API-Key": API_KEY},
+                timeout=30,
             )
             assert response.status_code == 201, response.text
             written[key] = (body, content_type)

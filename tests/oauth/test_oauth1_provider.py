@@ -33,7 +33,9 @@ def app(h: Any, clock: Any) -> Any:
     app = h.build_app()
     provider = h.provider_for(app)
     provider.clock = clock
-    provider.repository.add_consumer("printer", secret="printer-secret", scope="read")
+    provider.repository.add_consumer(
+        "printer", secret="printer-secret", scope="read", callback_uri=CALLBACK
+    )
     return app
 
 
@@ -152,9 +154,12 @@ def test_access_token_needs_the_owners_verifier(client: Any, clock: Any) -> None
     assert b"oauth_verifier" in response.data
 
 
-def test_oob_authorization_without_callback_answers_the_verifier(client: Any, clock: Any) -> None:
+def test_oob_authorization_without_callback_answers_the_verifier(
+    app: Any, client: Any, clock: Any
+) -> None:
+    app_repository(app).add_consumer("kiosk", secret="kiosk-secret", scope="read")
     leg1 = OAuth1Signer(
-        "printer", client_secret="printer-secret", callback_uri="oob", timestamp=str(int(clock.now))
+        "kiosk", client_secret="kiosk-secret", callback_uri="oob", timestamp=str(int(clock.now))
     )
     temp = parse_qs(
         client.post(

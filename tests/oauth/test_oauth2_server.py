@@ -32,13 +32,16 @@ def app(h: Any) -> Any:
     )
     repository.add_client(
         "web-app",
-        secret="web-secret",
+        secret="web-secret-0123456789-0123456789-abcd",
         redirect_uris=[h.REDIRECT],
         grant_types=["authorization_code", "refresh_token", "client_credentials"],
         scope="read write",
     )
     repository.add_client(
-        "resource-server", secret="rs-secret", grant_types=[], may_introspect=True
+        "resource-server",
+        secret="rs-secret-0123456789-0123456789-abcdef",
+        grant_types=[],
+        may_introspect=True,
     )
     return app
 
@@ -333,7 +336,7 @@ def test_refresh_token_of_another_client_is_refused(client: Any, h: Any) -> None
     response = client.post(
         "/oauth/token",
         data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
-        headers=h.basic("web-app", "web-secret"),
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert response.status_code == 400 and response.json["error"] == "invalid_grant"
 
@@ -345,7 +348,7 @@ def test_client_credentials(client: Any, h: Any) -> None:
     response = client.post(
         "/oauth/token",
         data={"grant_type": "client_credentials", "scope": "read"},
-        headers=h.basic("web-app", "web-secret"),
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert response.status_code == 200
     assert "refresh_token" not in response.json
@@ -374,7 +377,9 @@ def test_public_client_cannot_use_client_credentials(client: Any) -> None:
 
 def test_unsupported_grant_type(client: Any, h: Any) -> None:
     response = client.post(
-        "/oauth/token", data={"grant_type": "password"}, headers=h.basic("web-app", "web-secret")
+        "/oauth/token",
+        data={"grant_type": "password"},
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert response.status_code == 400 and response.json["error"] == "unsupported_grant_type"
 
@@ -388,7 +393,7 @@ def test_token_endpoint_refuses_parameters_in_the_query_string(client: Any) -> N
         query_string={
             "grant_type": "client_credentials",
             "client_id": "web-app",
-            "client_secret": "web-secret",
+            "client_secret": "web-secret-0123456789-0123456789-abcd",
         },
     )
     assert response.status_code == 400
@@ -400,7 +405,7 @@ def test_repeated_parameters_are_refused(client: Any, h: Any) -> None:
         "/oauth/token",
         data="grant_type=client_credentials&grant_type=client_credentials",
         content_type="application/x-www-form-urlencoded",
-        headers=h.basic("web-app", "web-secret"),
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert response.status_code == 400 and response.json["error"] == "invalid_request"
 
@@ -467,11 +472,11 @@ def test_verb_without_declared_scopes_is_refused_to_tokens(h: Any) -> None:
 
     app = make_app([Deny], plugins=["oauth"], settings={"oauth": {"url": "sqlite://"}})
     h.provider_for(app).repository.add_client(
-        "cc", secret="s", grant_types=["client_credentials"], scope="read"
+        "cc", secret="s" * 32, grant_types=["client_credentials"], scope="read"
     )
     client = make_client(app)
     access = client.post(
-        "/oauth/token", data={"grant_type": "client_credentials"}, headers=h.basic("cc", "s")
+        "/oauth/token", data={"grant_type": "client_credentials"}, headers=h.basic("cc", "s" * 32)
     ).json["access_token"]
     assert client.get("/deny/1", headers=bearer(access)).status_code == 200
     response = client.delete("/deny/1", headers=bearer(access))
@@ -540,13 +545,15 @@ def test_revoking_unknown_or_foreign_tokens_answers_200_and_changes_nothing(
 ) -> None:
     issued = tokens(client, h)
     unknown = client.post(
-        "/oauth/revoke", data={"token": "never-issued"}, headers=h.basic("web-app", "web-secret")
+        "/oauth/revoke",
+        data={"token": "never-issued"},
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert unknown.status_code == 200
     foreign = client.post(
         "/oauth/revoke",
         data={"token": issued["access_token"]},
-        headers=h.basic("web-app", "web-secret"),
+        headers=h.basic("web-app", "web-secret-0123456789-0123456789-abcd"),
     )
     assert foreign.status_code == 200
     assert client.get("/notes/1", headers=bearer(issued["access_token"])).status_code == 200
@@ -570,11 +577,21 @@ def introspect(client: Any, h: Any, token: str, who: tuple[str, str]) -> dict[st
 
 def test_introspection_of_active_access_and_refresh_tokens(client: Any, h: Any) -> None:
     issued = tokens(client, h)
-    access = introspect(client, h, issued["access_token"], ("resource-server", "rs-secret"))
+    access = introspect(
+        client,
+        h,
+        issued["access_token"],
+        ("resource-server", "rs-secret-0123456789-0123456789-abcdef"),
+    )
     assert access["active"] is True
     assert access["scope"] == "read write" and access["client_id"] == "public-app"
     assert access["sub"] == "alice" and access["exp"] - access["iat"] == 3600
-    refresh_info = introspect(client, h, issued["refresh_token"], ("resource-server", "rs-secret"))
+    refresh_info = introspect(
+        client,
+        h,
+        issued["refresh_token"],
+        ("resource-server", "rs-secret-0123456789-0123456789-abcdef"),
+    )
     assert refresh_info["active"] is True and refresh_info["token_type"] == "refresh_token"
 
 
@@ -584,11 +601,11 @@ def test_introspection_inactive_when_revoked_expired_unknown_or_not_allowed(
     clock = h.FakeClock()
     h.provider_for(app).clock = clock
     issued = tokens(client, h)
-    rs = ("resource-server", "rs-secret")
+    rs = ("resource-server", "rs-secret-0123456789-0123456789-abcdef")
     # web-app may introspect neither other clients' tokens nor learn they exist.
-    assert introspect(client, h, issued["access_token"], ("web-app", "web-secret")) == {
-        "active": False
-    }
+    assert introspect(
+        client, h, issued["access_token"], ("web-app", "web-secret-0123456789-0123456789-abcd")
+    ) == {"active": False}
     assert introspect(client, h, "never-issued", rs) == {"active": False}
     clock.now += 3601
     assert introspect(client, h, issued["access_token"], rs) == {"active": False}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from base64 import b64encode
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from camshaft.testing.contracts import AuthContract
 from camshaft_oauth import provider_for
 
 SETTINGS = {"oauth": {"url": "sqlite:///:memory:"}}
+CONTRACT_SECRET = "contract-secret-0123456789-0123456789"
 
 
 def _bearer_token(app: Any) -> str:
@@ -18,12 +20,17 @@ def _bearer_token(app: Any) -> str:
     from camshaft.testing import make_client
 
     provider_for(app).repository.add_client(
-        "contract", secret="contract-secret", grant_types=["client_credentials"], scope="read"
+        "contract",
+        secret="contract-secret-0123456789-0123456789",
+        grant_types=["client_credentials"],
+        scope="read",
     )
     response = make_client(app).post(
         "/oauth/token",
         data={"grant_type": "client_credentials"},
-        headers={"Authorization": "Basic Y29udHJhY3Q6Y29udHJhY3Qtc2VjcmV0"},
+        headers={
+            "Authorization": "Basic " + b64encode(f"contract:{CONTRACT_SECRET}".encode()).decode()
+        },
     )
     assert response.status_code == 200, response.data
     return str(response.json["access_token"])
@@ -34,6 +41,7 @@ class TestOAuth2Contract(AuthContract):
     scheme = "oauth2"
     settings = SETTINGS
     challenge_prefix = "Bearer"
+    handler_attrs = {"scopes": ["read"]}  # without scopes, tokens may do nothing
 
     @pytest.fixture
     def good_headers(self, app: Any) -> Any:
@@ -48,7 +56,9 @@ class TestOAuth2Contract(AuthContract):
 def _oauth1_signer(app: Any, secret: str | None = None) -> OAuth1Signer:
     repository = provider_for(app).repository
     repository.add_consumer("contract", secret="consumer-secret")
-    token = repository.add_oauth1_token(kind="access", consumer_key="contract", user_id="alice")
+    token = repository.add_oauth1_token(
+        kind="access", consumer_key="contract", user_id="alice", scope="read"
+    )
     return OAuth1Signer(
         "contract",
         client_secret=secret or "consumer-secret",
@@ -62,6 +72,7 @@ class TestOAuth1Contract(AuthContract):
     scheme = "oauth1"
     settings = SETTINGS
     challenge_prefix = "OAuth"
+    handler_attrs = {"scopes": ["read"]}
 
     @pytest.fixture
     def good_headers(self, app: Any) -> Any:

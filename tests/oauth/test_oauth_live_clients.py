@@ -25,7 +25,12 @@ def h(oauth_helpers: Any) -> Any:
 def served(h: Any, live_server: Any) -> tuple[Any, str]:
     app = h.build_app()
     repository = h.provider_for(app).repository
-    repository.add_consumer("printer", secret="printer-secret", scope="read")
+    repository.add_consumer(
+        "printer",
+        secret="printer-secret",
+        scope="read",
+        callback_uri="https://printer.example/ready",
+    )
     repository.add_client(
         "native-app",
         redirect_uris=[h.REDIRECT],
@@ -34,7 +39,7 @@ def served(h: Any, live_server: Any) -> tuple[Any, str]:
     )
     repository.add_client(
         "backend",
-        secret="backend-secret",
+        secret="backend-secret-0123456789-0123456789-a",
         grant_types=["client_credentials"],
         scope="read",
         may_introspect=True,
@@ -171,7 +176,7 @@ def test_authlib_code_flow_refuses_a_wrong_verifier(served: tuple[Any, str], h: 
 
 def test_authlib_client_credentials_revoke_and_introspect(served: tuple[Any, str]) -> None:
     _, base = served
-    session = OAuth2Session("backend", "backend-secret", scope="read")
+    session = OAuth2Session("backend", "backend-secret-0123456789-0123456789-a", scope="read")
     token = session.fetch_token(
         base + "/oauth/token", grant_type="client_credentials", timeout=TIMEOUT
     )

@@ -36,7 +36,7 @@ def app(h: Any) -> Any:
     repository = h.provider_for(app).repository
     repository.add_client(
         "web-app",
-        secret="web-secret",
+        secret="web-secret-0123456789-0123456789-abcd",
         redirect_uris=[h.REDIRECT],
         grant_types=["authorization_code", "refresh_token", "client_credentials"],
         scope="read write",
@@ -193,7 +193,10 @@ def test_real_answers_of_every_endpoint_conform_to_the_document(
 ) -> None:
     schema, base = served
     form = "application/x-www-form-urlencoded"
-    client = {"Authorization": "Basic " + base64.b64encode(b"web-app:web-secret").decode()}
+    client = {
+        "Authorization": "Basic "
+        + base64.b64encode(b"web-app:web-secret-0123456789-0123456789-abcd").decode()
+    }
 
     token = _call(
         schema,

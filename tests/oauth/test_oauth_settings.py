@@ -19,7 +19,9 @@ def test_url_from_the_environment_and_tables_created_on_first_use(tmp_path: Any)
         environ={"OAUTH_URL": f"sqlite:///{path}"},
     )
     assert not path.exists()  # an app that never uses OAuth leaves no file
-    provider_for(app).repository.add_client("c", secret="s", grant_types=["client_credentials"])
+    provider_for(app).repository.add_client(
+        "c", secret="s" * 32, grant_types=["client_credentials"]
+    )
     assert path.exists()
     # Persisted: a second app on the same file sees the client.
     again = make_app(plugins=["oauth"], settings={"oauth": {"url": f"sqlite:///{path}"}})

@@ -122,3 +122,17 @@ def test_object_permissions_on_the_sql_store(app_for) -> None:
     assert client.delete("/people/2").status_code == 204
     rows = client.get("/people/").json
     assert [(r["name"], r["age"]) for r in rows] == [("locked", 1)]
+
+
+def test_a_sqlite_file_it_creates_is_private(tmp_path) -> None:
+    import os
+    import stat
+
+    from camshaft_sqlalchemy import create_engine
+
+    path = tmp_path / "private.db"
+    engine = create_engine(f"sqlite:///{path}", {})
+    with engine.connect() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    engine.dispose()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -31,6 +31,7 @@ from camshaft._kernel.emission.limits import parse_limits_by_media_type
 from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
 from camshaft._kernel.forms import close_files
 from camshaft._kernel.handler import Handler
+from camshaft._kernel.hosts import TrustedHosts
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.plugin_manager import collect, make_plugin_manager
 from camshaft._kernel.request import Request, require_parser_for
@@ -42,6 +43,7 @@ from camshaft._kernel.stash import Stash
 from camshaft._kernel.stores import crud
 from camshaft._kernel.stores.base import Store, StoreBackend
 from camshaft._kernel.throttle.backend import ThrottleBackend
+from camshaft._kernel.throttle.failures import failure_limiter
 from camshaft._kernel.throttle.policy import counting_failures
 from camshaft._kernel.versions import VersionSelector
 from camshaft._kernel.wiring import Wiring, wire
@@ -112,12 +114,21 @@ class App:
             settings_["default_format"],
             settings_["strict_negotiation"],
         )
+        self.trusted_hosts = TrustedHosts(settings_["trusted_hosts"])
+        self.base_url = _checked_base_url(settings_["base_url"])
         self.parse_limits = ParseLimits(settings_["max_body_size"], settings_["max_depth"])
         #: Each parser's limits by media type (``body_limits``); others get parse_limits.
         self.parse_limits_for = parse_limits_by_media_type(self.parsers, settings_)
+        #: Limits failed authentications per client address (None: ``auth.failures``
+        #: is off); plugins that authenticate clients themselves use it too.
+        self.auth_failures = failure_limiter(self)
         self.versions = VersionSelector(settings_["versioning"])
         self.default_version = self.versions.default
         self.version_header = self.versions.header
+        #: ``Vary`` where no endpoint's wiring says more (problems before routing).
+        self.vary = "Accept" + (
+            f", {self.version_header}" if "header" in self.versions.strategies else ""
+        )
 
         self.handlers = list(handlers)
         plugin_routes = [r for _, r in collect(pm, "camshaft_routes", app=self, settings=settings_)]
@@ -216,6 +227,7 @@ class App:
         request: Request | None = None
         try:
             request = Request(environ, self, _decoded_path(environ))
+            self.trusted_hosts.check(environ)
             out = self._dispatch(request)
             if request._files:
                 close_files(request._files)
@@ -238,6 +250,9 @@ class App:
         status, headers, body = out
         if self._on_response is not None:
             self._response_hook(request, environ, status, headers)
+        status, headers, body = responses.safe_headers(
+            self, request, environ, (status, headers, body)
+        )
         start_response(status, headers)
         return body
 
@@ -381,3 +396,29 @@ def _werkzeug_match(adapter: MapAdapter, path: str) -> tuple[str, dict[str, Any]
     except (RequestRedirect, WerkzeugHTTPException):
         return None
     return str(rule.endpoint), dict(args)
+
+
+def _checked_base_url(value: str) -> str:
+    """The ``base_url`` setting without its trailing slash.
+
+    :raises ConfigurationError: not an absolute http(s) URL, or it holds a query,
+        fragment, whitespace or control characters.
+    """
+    if not value:
+        return ""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or not value.isprintable()
+        or any(c.isspace() for c in value)
+    ):
+        raise ConfigurationError(
+            f"setting 'base_url' must be an absolute http(s) URL like "
+            f"'https://api.example.org' or 'https://example.org/api', got {value!r}"
+        )
+    return value.rstrip("/")

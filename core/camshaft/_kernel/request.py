@@ -116,7 +116,11 @@ class Request:
 
     @property
     def base_url(self) -> str:
-        """Scheme, host and script root: what an absolute link starts with."""
+        """Scheme, host and script root: what an absolute link starts with. The
+        ``base_url`` setting when set; else from the request (its ``Host`` was checked
+        against ``trusted_hosts`` before routing)."""
+        if self.app.base_url:
+            return self.app.base_url
         env = self.environ
         host = (
             env.get("HTTP_HOST")

@@ -9,9 +9,12 @@ adds the headers every response carries (``Vary``, the version, deprecation) and
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from http import HTTPStatus
+from itertools import chain
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from werkzeug.wrappers import Response as WerkzeugResponse
 
@@ -21,7 +24,7 @@ from camshaft._kernel.handler import Result, Status
 from camshaft._kernel.pagination import Collection, Paginator, SequenceCollection, render_page
 from camshaft._kernel.routing import Endpoint
 from camshaft._kernel.shaping.shaper import Shaper
-from camshaft.errors import HTTPError, NotFound
+from camshaft.errors import BadRequest, HTTPError, NotFound
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
@@ -35,6 +38,10 @@ Out = tuple[str, list[tuple[str, str]], Iterable[bytes]]
 Headers = list[tuple[str, str]]
 _STATUS_LINES = {s.value: f"{s.value} {s.phrase}" for s in HTTPStatus}
 _MAX_CONTEXTS = 256
+#: What a path segment may keep unencoded (RFC 3986 pchar, less the percent sign).
+_PATH_SAFE = "-._~!$&'()*+,;=:@"
+#: C0 controls but HTAB, and DEL: never in a header the framework writes.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _PLAIN = (dict, list, tuple, str, bytes, int, float, bool, type(None))
 
 
@@ -91,7 +98,7 @@ def _normalise(
     if status == 201 and location is None and endpoint.kind == "collection":
         key = data.get(endpoint.handler.key_field) if isinstance(data, Mapping) else None
         if key is not None and endpoint.path.strip("/") in request.app.items:
-            location = f"{endpoint.path}{key}"
+            location = f"{endpoint.path}{quote(str(key), safe=_PATH_SAFE)}"
     return status, data, location
 
 
@@ -198,11 +205,15 @@ def finish(
     """The status line, and the headers every response carries: ``Vary``, the version,
     ``Cache-Control: no-store`` for an authenticated answer, deprecation; HEAD drops the
     body."""
-    vary = endpoint.wiring.vary if endpoint is not None and endpoint.wiring is not None else None
-    if vary is None or vary == "Accept":
+    wiring = endpoint.wiring if endpoint is not None else None
+    vary = wiring.vary if wiring is not None else app.vary
+    if (
+        request is not None
+        and request.identity.is_authenticated
+        and (wiring is None or not wiring.schemes)
+    ):
         # A response to credentials varies on them even where the resource names none.
-        authenticated = request is not None and request.identity.is_authenticated
-        vary = "Accept, Authorization" if authenticated else "Accept"
+        vary += ", Authorization"
     headers.append(("Vary", vary))
     if request is not None and request.version:
         headers.append((app.version_header, request.version))
@@ -218,6 +229,33 @@ def finish(
             close()
         body = ()
     return _STATUS_LINES.get(status, f"{status} Unknown"), headers, body
+
+
+def safe_headers(app: App, request: Request | None, environ: Mapping[str, Any], out: Out) -> Out:
+    """``out``, or a 400 problem when a header name or value holds CR, LF or another
+    control character (HTAB excepted): no header splitting, whatever a handler or a
+    client-chosen value put there. The check joins the headers once and asks
+    ``str.isprintable`` (a regular expression only when that says no), before
+    ``start_response``: within measurement noise of a whole request.
+
+    Werkzeug responses a handler returns are not checked here: Werkzeug refuses newlines
+    in header values itself."""
+    status, headers, body = out
+    joined = "".join(chain.from_iterable(headers))
+    if joined.isprintable() or _CONTROL.search(joined) is None:
+        return out
+    close: Callable[[], object] | None = getattr(body, "close", None)
+    if close is not None:
+        close()
+    names = sorted({n for n, v in headers if _CONTROL.search(f"{n}{v}")})
+    logger.warning("refused a response whose headers hold control characters: %s", names)
+    error = BadRequest(
+        "The response would carry a header with control characters; the request's values "
+        "cannot be written into one.",
+        title="Unsafe header value",
+    )
+    status, headers, body = problem(app, request, environ, error)
+    return status, [(n, v) for n, v in headers if not _CONTROL.search(f"{n}{v}")], body
 
 
 def problem(app: App, request: Request | None, environ: Mapping[str, Any], exc: HTTPError) -> Out:

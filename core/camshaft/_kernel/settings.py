@@ -99,6 +99,18 @@ CORE_OPTIONS: dict[str, Any] = {
         r"(?!.*\.\.)[^/\x00-\x1f\x7f]{1,255}",
         "Regular expression an automatic route's key must match in full (400 otherwise).",
     ),
+    "trusted_hosts": Option(
+        list,
+        [],
+        "Host names this app answers ('api.example.org', '*.example.org'); others get 400. "
+        "Empty: any well-formed host.",
+    ),
+    "base_url": Option(
+        str,
+        "",
+        "Scheme, host and prefix of every absolute URL the app writes "
+        "('https://api.example.org'); empty: from the request's Host.",
+    ),
     "shaping": {
         "links": Option(
             bool, True, "Items of resources with item routes carry their own 'url' (HATEOAS)."
@@ -133,6 +145,12 @@ CORE_OPTIONS: dict[str, Any] = {
             True,
             "Default CRUD lists only what item routes would show: owner rules become query "
             "filters, other object rules filter the rows read.",
+        ),
+        "failures": Option(
+            object,
+            "10/minute",
+            "Failed authentications allowed per client address (a rate like the "
+            "throttle's), then 429 with Retry-After; 'off' disables the limit.",
         ),
     },
     "pagination": {

@@ -29,6 +29,7 @@ from camshaft.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
+    from camshaft._kernel.versions import VersionSelector
 
 __all__ = ["Anonymous", "Wiring", "anonymous_for", "wire"]
 
@@ -59,7 +60,8 @@ class Wiring:
     :ivar paginator: the paginator of its collection route, or None.
     :ivar shaper: its compiled ``fields`` / ``exclude`` / links.
     :ivar anonymous_shaper: the ``anonymous`` handler's own shaping, or None.
-    :ivar vary: the request headers that select its representation besides ``Accept``.
+    :ivar vary: the ``Vary`` value: every request header that selects its representation.
+    :ivar credential_keys: environ keys of the headers its schemes read credentials from.
     :ivar stash: plugins' own per-endpoint state.
     """
 
@@ -73,6 +75,8 @@ class Wiring:
     shaper: Shaper
     anonymous_shaper: Shaper | None
     vary: str = "Accept"
+    #: WSGI environ keys of the request headers the schemes read credentials from.
+    credential_keys: tuple[str, ...] = ()
     stash: Stash = field(default_factory=Stash, compare=False)
 
 
@@ -110,7 +114,8 @@ def wire(endpoint: Endpoint, app: App) -> Wiring:
         paginator=_paginator(endpoint, app),
         shaper=shaper_for(cls, items=links_to),
         anonymous_shaper=shaper_for(anonymous.handler, items=links_to) if anonymous else None,
-        vary=_vary(schemes),
+        vary=_vary(schemes, app.versions),
+        credential_keys=_credential_keys(schemes),
     )
 
 
@@ -134,13 +139,24 @@ def anonymous_for(endpoint: Endpoint) -> Anonymous | None:
     return Anonymous(anon, actions)
 
 
-def _vary(schemes: tuple[AuthScheme, ...]) -> str:
-    if not schemes:  # an open resource; naming even ``anonymous`` varies by credentials
-        return "Accept"
-    names = ["Accept", "Authorization"]
-    for scheme in schemes:
-        names.extend(h for h in scheme.vary if h not in names)
+def _vary(schemes: tuple[AuthScheme, ...], versions: VersionSelector) -> str:
+    """Every request header that may select the representation: ``Accept``, the version
+    header when that strategy is on, ``Authorization`` and the schemes' own headers."""
+    names = ["Accept"]
+    if "header" in versions.strategies:
+        names.append(versions.header)
+    if schemes:  # an open resource; naming even ``anonymous`` varies by credentials
+        names.append("Authorization")
+        for scheme in schemes:
+            names.extend(h for h in scheme.vary if h not in names)
     return ", ".join(names)
+
+
+def _credential_keys(schemes: tuple[AuthScheme, ...]) -> tuple[str, ...]:
+    if not authentication.asks_credentials(schemes):
+        return ()
+    headers = ["Authorization", *(h for s in schemes for h in s.vary)]
+    return tuple(dict.fromkeys("HTTP_" + h.upper().replace("-", "_") for h in headers))
 
 
 def _store(endpoint: Endpoint, app: App) -> Store | None:

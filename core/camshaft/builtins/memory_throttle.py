@@ -62,6 +62,18 @@ class MemoryThrottle:
         remaining = (period - (new_tat - now)) // interval
         return Decision(True, max(0, remaining), (new_tat - now) / _NS, 0.0)
 
+    def peek(self, key: str, rate: Rate) -> Decision:
+        """Whether one more request against ``key`` would be allowed; counts nothing."""
+        period = int(rate.period * _NS)
+        interval = period // rate.limit
+        with self._lock:
+            now = int(self._clock() * _NS)
+            tat = max(self._tat.get(key, now), now)
+        allow_at = tat + interval - period
+        if now < allow_at:
+            return Decision(False, 0, (tat - now) / _NS, (allow_at - now) / _NS)
+        return Decision(True, max(0, (period - (tat - now)) // interval - 1), (tat - now) / _NS)
+
     def _evict(self, now: int) -> None:
         self._tat = {k: v for k, v in self._tat.items() if v > now}
         if len(self._tat) >= self._max_keys:
@@ -124,7 +136,8 @@ def camshaft_startup(app: App) -> None:
 
 @hookimpl(trylast=True)
 def camshaft_throttle_backends() -> list[ThrottleBackend]:
-    return [ThrottleBackend("memory", MemoryThrottle().hit, shared=False)]
+    throttle = MemoryThrottle()
+    return [ThrottleBackend("memory", throttle.hit, shared=False, peek=throttle.peek)]
 
 
 @hookimpl(trylast=True)

@@ -379,6 +379,9 @@ class AuthContract:
     settings: ClassVar[Mapping[str, Any]] = {}
     #: the auth-scheme word the 401 challenge starts with ("Basic", "Digest", "Bearer").
     challenge_prefix: ClassVar[str] = ""
+    #: more attributes of the protected handler (``{"scopes": ["read"]}`` for schemes
+    #: whose identities need declared scopes).
+    handler_attrs: ClassVar[Mapping[str, Any]] = {}
 
     @pytest.fixture
     def good_headers(self) -> Callable[[str, str], dict[str, str]]:
@@ -401,6 +404,8 @@ class AuthContract:
             def read(self, key: str) -> Any:
                 return {"id": key, "who": self.identity.id, "scheme": self.identity.scheme}
 
+        for name, value in self.handler_attrs.items():
+            setattr(Protected, name, value)
         return make_app([Protected], plugins=self.plugins, settings=self.settings)
 
     def test_no_credentials_is_401_with_challenge(self, app: App) -> None:

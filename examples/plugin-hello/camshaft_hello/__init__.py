@@ -2,6 +2,9 @@
 
 It declares a settings section (``[hello]``), contributes a route (``/hello/<name>``)
 and a ``text/plain`` emitter (``?format=text``), and checks its settings at startup.
+
+It mounts a route, so it is opt-in (``camshaft_opt_in``): installing it changes no app;
+an app that wants it says ``[plugins] enable = ["hello"]``.
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from camshaft import EmitContext, Emitter, Handler, Option, Route, hookimpl
 from camshaft.errors import ConfigurationError
 
 __all__ = ["HelloHandler"]
+
+#: A plugin that adds routes adds attack surface: only apps that enable it get it.
+camshaft_opt_in = True
 
 
 class HelloHandler(Handler):

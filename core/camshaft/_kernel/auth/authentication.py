@@ -77,14 +77,21 @@ def authenticate(
     :raises Unauthorized: a scheme rejected the credentials (with its challenges, or every
         scheme's when it gave none), or nobody claimed the request and no anonymous
         handler serves the method (one challenge per scheme).
+    :raises TooManyRequests: the client address failed to authenticate too often
+        (``auth.failures``; see :mod:`camshaft._kernel.throttle.failures`).
     """
     wiring = endpoint.wiring
     assert wiring is not None
     schemes = wiring.schemes
+    failures = request.app.auth_failures
+    if failures is not None and any(k in request.environ for k in wiring.credential_keys):
+        failures.check(request)  # a blocked address pays for no password hash
     for scheme in schemes:
         try:
             identity = scheme.authenticate(request)
         except Unauthorized as exc:
+            if failures is not None:
+                failures.record(request)  # 429 past the limit
             if not any(name.lower() == "www-authenticate" for name, _ in exc.headers):
                 exc.headers.extend(challenges(request, schemes))
             raise

@@ -110,12 +110,17 @@ class ThrottleBackend:
     :ivar fail: what scopes that say nothing do when ``hit`` raises
         :class:`BackendUnavailable`: ``"open"`` (decide with the in-process backend) or
         ``"closed"`` (503 with Retry-After).
+    :ivar peek: ``peek(key, rate) -> Decision``: whether one more request would be
+        allowed, counting nothing (the failed-authentication limit checks with it before
+        a password is verified). None: the backend cannot tell; failures are then only
+        refused when counted.
     """
 
     name: str
     hit: Callable[[str, Rate], Decision]
     shared: bool = False
     fail: str = "open"
+    peek: Callable[[str, Rate], Decision] | None = None
 
 
 def throttle(

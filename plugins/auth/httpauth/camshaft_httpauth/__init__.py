@@ -10,11 +10,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from camshaft import AuthScheme, Option, Settings, hookimpl
+from camshaft.errors import ConfigurationError
 
 from .apikey import ApiKeyScheme, hash_api_secret, make_api_key
 from .basic import BasicScheme
 from .digest import DigestScheme
-from .passwords import make_password_hash, verify_password
+from .passwords import (
+    PBKDF2_ITERATIONS,
+    SCRYPT_LOG2_N,
+    PasswordHasher,
+    make_password_hash,
+    verify_password,
+)
 from .users import DIGEST_ALGORITHMS, SettingsUsers, StoreUsers, load_object, make_digest_ha1
 from .users import user_source as _user_source
 
@@ -22,6 +29,7 @@ __all__ = [
     "ApiKeyScheme",
     "BasicScheme",
     "DigestScheme",
+    "PasswordHasher",
     "SettingsUsers",
     "StoreUsers",
     "hash_api_secret",
@@ -46,6 +54,23 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
         "source": Option(
             object, "", "A user source: import path 'module:attr' or, from Python, the object."
         ),
+        "passwords": {
+            "algorithm": Option(
+                str,
+                "scrypt",
+                "Algorithm of new and upgraded password hashes, and of the dummy hash an "
+                "unknown user is checked against.",
+                choices=("scrypt", "pbkdf2_sha256"),
+            ),
+            "scrypt_log2_n": Option(int, SCRYPT_LOG2_N, "scrypt cost: n = 2**scrypt_log2_n."),
+            "pbkdf2_iterations": Option(int, PBKDF2_ITERATIONS, "PBKDF2-SHA256 iterations."),
+            "rehash": Option(
+                bool,
+                True,
+                "Replace a hash weaker than the default on a successful sign-in (when the "
+                "user source has set_password_hash).",
+            ),
+        },
         "digest": {
             "secret": Option(
                 str, "", "Key nonces are signed with (use {'$env': NAME}); random if empty."
@@ -53,8 +78,10 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
             "nonce_ttl": Option(int, 300, "Seconds a nonce is valid before it goes stale."),
             "algorithms": Option(
                 list,
-                ["SHA-256", "MD5"],
-                "Algorithms offered, preferred first.",
+                ["SHA-256"],
+                "Algorithms offered, preferred first. 'MD5' is legacy and opt-in: common "
+                "clients pick the last algorithm of a challenge, so offering it means "
+                "they use it.",
                 choices=tuple(DIGEST_ALGORITHMS),
             ),
             "userhash": Option(bool, False, "Offer and accept hashed user names."),
@@ -84,7 +111,14 @@ def schemes_from_settings(section: Mapping[str, Any], **digest_options: Any) -> 
         # Safe, but per process: nonces from one worker go stale on another (the client
         # retries once). Set digest.secret when running several workers.
         secret = secrets.token_bytes(32)
-    schemes = [BasicScheme(realm, source).descriptor()]
+    passwords = section["passwords"]
+    try:
+        hasher = PasswordHasher(
+            passwords["algorithm"], passwords["scrypt_log2_n"], passwords["pbkdf2_iterations"]
+        )
+    except ValueError as exc:
+        raise ConfigurationError(f"httpauth.passwords: {exc}") from None
+    schemes = [BasicScheme(realm, source, hasher, rehash=passwords["rehash"]).descriptor()]
     if any(hasattr(source, m) for m in ("password", "digest_ha1")):
         schemes.append(
             DigestScheme(

@@ -10,7 +10,8 @@ Why a plain SHA-256 is enough here, unlike for passwords: the secret is 256 rand
 slow hash only protects low-entropy secrets, and would cost every request dearly.
 
 A stored key is ``"sha256$<hex>"``, or a mapping ``{"hash": "sha256$<hex>", "owner":
-"alice", "scopes": ["read"]}`` (the identity is the owner, else the key id).
+"alice", "scopes": ["read"]}`` (the identity is the user ``owner``, else the key id
+as an identity of kind ``"key"``, which owner rules never take for a user).
 """
 
 from __future__ import annotations
@@ -137,9 +138,13 @@ class ApiKeyScheme:
         expected = stored["hash"] if stored else self._dummy
         if not hmac.compare_digest(hash_api_secret(secret), expected) or stored is None:
             raise Unauthorized(REJECTED)
+        owner = stored.get("owner")
+        # A key with an owner acts as that user; one without is only itself (kind
+        # "key"), so owner rules never match it against a user of the same name.
         return Identity(
-            id=str(stored.get("owner") or key_id),
+            id=str(owner or key_id),
             scheme="apikey",
+            kind="user" if owner else "key",
             scopes=frozenset(stored.get("scopes") or ()),
             attrs={"key_id": key_id},
         )

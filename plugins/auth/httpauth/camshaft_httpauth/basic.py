@@ -1,7 +1,10 @@
 """HTTP Basic (RFC 7617) against a user source.
 
 An unknown user and a wrong password get the same 401 (same status, headers and body)
-after the same work: an unknown user's password is checked against a dummy hash.
+after the same work: an unknown user's password is checked against a dummy hash of the
+configured default algorithm and cost (``httpauth.passwords``), made on first use. A user
+whose stored hash is weaker than the default is rehashed on a successful sign-in, when
+the source can store it (``set_password_hash(username, hash)``).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from camshaft.errors import Unauthorized
 from camshaft.plugin import AuthScheme, Identity
 
 from .headers import authorization, quote
-from .passwords import make_password_hash, verify_password
+from .passwords import PasswordHasher
 
 if TYPE_CHECKING:
     from camshaft.plugin import Request
@@ -28,14 +31,19 @@ REJECTED = "The credentials are not valid."
 class BasicScheme:
     """The ``basic`` scheme. :meth:`descriptor` is what the plugin registers."""
 
-    __slots__ = ("_dummy", "realm", "source")
+    __slots__ = ("hasher", "realm", "rehash", "source")
 
-    def __init__(self, realm: str, source: Any) -> None:
+    def __init__(
+        self,
+        realm: str,
+        source: Any,
+        hasher: PasswordHasher | None = None,
+        rehash: bool = True,
+    ) -> None:
         self.realm = realm
         self.source = source
-        # Hashed once, with the default parameters, so checking an unknown user costs what
-        # checking a known one does.
-        self._dummy = make_password_hash("camshaft-httpauth dummy password")
+        self.hasher = hasher or PasswordHasher()
+        self.rehash = rehash
 
     def descriptor(self, name: str = "basic") -> AuthScheme:
         return AuthScheme(
@@ -52,8 +60,13 @@ class BasicScheme:
         source = self.source
         if hasattr(source, "password_hash"):
             stored = source.password_hash(username)
-            matched = verify_password(password, stored if stored else self._dummy)
-            return matched and bool(stored)
+            if not self.hasher.verify(password, stored):
+                return False
+            assert stored is not None
+            setter = getattr(source, "set_password_hash", None)
+            if self.rehash and setter is not None and self.hasher.needs_rehash(stored):
+                setter(username, self.hasher.hash(password))
+            return True
         clear = source.password(username)
         expected = (clear if clear is not None else "\x00unknown user").encode()
         return hmac.compare_digest(password.encode(), expected) and clear is not None
@@ -71,4 +84,4 @@ class BasicScheme:
         username, colon, password = decoded.partition(":")
         if not colon or not self._check(username, password):
             raise Unauthorized(REJECTED)
-        return Identity(id=username, scheme="basic", attrs={"username": username})
+        return Identity(id=username, scheme="basic", kind="user", attrs={"username": username})

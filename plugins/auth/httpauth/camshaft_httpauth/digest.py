@@ -1,4 +1,8 @@
-"""HTTP Digest (RFC 7616): SHA-256 and MD5, ``qop=auth``, signed time-limited nonces.
+"""HTTP Digest (RFC 7616): SHA-256 (MD5 opt-in), ``qop=auth``, signed time-limited nonces.
+
+* Only SHA-256 is offered by default. MD5 is legacy (``digest.algorithms = ["SHA-256",
+  "MD5"]``): requests, httpx and curl pick the *last* algorithm of a challenge, so a
+  server offering MD5 gets MD5 from them.
 
 * A nonce is ``base64url(timestamp || 12 random bytes || HMAC-SHA256(secret, ...)[:16])``:
   the server keeps no state to issue one, and any worker sharing the secret can check it.
@@ -53,7 +57,8 @@ class DigestScheme:
     :param source: the user source (see :mod:`camshaft_httpauth.users`).
     :param secret: the key nonces are signed with; every worker must share it.
     :param nonce_ttl: seconds a nonce stays valid.
-    :param algorithms: offered in this order of preference (``"SHA-256"``, ``"MD5"``).
+    :param algorithms: offered in this order of preference (``"SHA-256"``; ``"MD5"``
+        only for legacy clients).
     :param userhash: whether to offer (and accept) hashed user names.
     :param clock: seconds since the epoch; injectable for tests.
     """
@@ -75,7 +80,7 @@ class DigestScheme:
         source: Any,
         secret: bytes,
         nonce_ttl: float = 300,
-        algorithms: Iterable[str] = ("SHA-256", "MD5"),
+        algorithms: Iterable[str] = ("SHA-256",),
         userhash: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -249,5 +254,8 @@ class DigestScheme:
             raise self._reject(request)
         assert username is not None
         return Identity(
-            id=username, scheme="digest", attrs={"username": username, "algorithm": algorithm}
+            id=username,
+            scheme="digest",
+            kind="user",
+            attrs={"username": username, "algorithm": algorithm},
         )

@@ -20,7 +20,7 @@ import hashlib
 import hmac
 import secrets
 
-__all__ = ["make_password_hash", "verify_password"]
+__all__ = ["PasswordHasher", "make_password_hash", "verify_password"]
 
 SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P = 14, 8, 1
 PBKDF2_ITERATIONS = 600_000
@@ -45,23 +45,103 @@ def _scrypt(password: bytes, salt: bytes, log2_n: int, r: int, p: int) -> bytes:
 
 
 def make_password_hash(
-    password: str, *, algorithm: str = "scrypt", salt: bytes | None = None
+    password: str,
+    *,
+    algorithm: str = "scrypt",
+    salt: bytes | None = None,
+    scrypt_log2_n: int = SCRYPT_LOG2_N,
+    pbkdf2_iterations: int = PBKDF2_ITERATIONS,
 ) -> str:
     """Hash ``password`` (UTF-8) with a fresh 16-byte salt.
 
     :param algorithm: ``"scrypt"`` or ``"pbkdf2_sha256"``.
+    :param scrypt_log2_n: scrypt's cost (n = 2**scrypt_log2_n).
+    :param pbkdf2_iterations: PBKDF2's iteration count.
     :return: a string in one of the module's documented formats.
-    :raises ValueError: an unknown algorithm.
+    :raises ValueError: an unknown algorithm, or a cost outside the accepted bounds.
     """
     salt = salt or secrets.token_bytes(16)
     raw = password.encode("utf-8")
     if algorithm == "scrypt":
-        digest = _scrypt(raw, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
-        return f"scrypt${SCRYPT_LOG2_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+        if not 1 <= scrypt_log2_n <= _MAX_LOG2_N:
+            raise ValueError(f"scrypt_log2_n must be within 1..{_MAX_LOG2_N}")
+        digest = _scrypt(raw, salt, scrypt_log2_n, SCRYPT_R, SCRYPT_P)
+        return f"scrypt${scrypt_log2_n}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
     if algorithm == "pbkdf2_sha256":
-        digest = hashlib.pbkdf2_hmac("sha256", raw, salt, PBKDF2_ITERATIONS, _KEY_LENGTH)
-        return f"pbkdf2_sha256${PBKDF2_ITERATIONS}${_b64(salt)}${_b64(digest)}"
+        if not 1 <= pbkdf2_iterations <= _MAX_ITERATIONS:
+            raise ValueError(f"pbkdf2_iterations must be within 1..{_MAX_ITERATIONS}")
+        digest = hashlib.pbkdf2_hmac("sha256", raw, salt, pbkdf2_iterations, _KEY_LENGTH)
+        return f"pbkdf2_sha256${pbkdf2_iterations}${_b64(salt)}${_b64(digest)}"
     raise ValueError(f"unknown password hash algorithm {algorithm!r}")
+
+
+class PasswordHasher:
+    """The configured default password hash: what new and upgraded hashes use, and what
+    an unknown user's password is checked against.
+
+    Checking an unknown user against a dummy hash of the default algorithm and cost makes
+    it cost what checking a user whose hash is in the default format costs; users with a
+    weaker hash (another algorithm, a lower cost) are rehashed when they next sign in
+    (:meth:`needs_rehash`), so every stored hash converges on the default.
+
+    :raises ValueError: an unknown algorithm or a cost outside the bounds.
+    """
+
+    __slots__ = ("_dummy", "algorithm", "pbkdf2_iterations", "scrypt_log2_n")
+
+    def __init__(
+        self,
+        algorithm: str = "scrypt",
+        scrypt_log2_n: int = SCRYPT_LOG2_N,
+        pbkdf2_iterations: int = PBKDF2_ITERATIONS,
+    ) -> None:
+        self.algorithm = algorithm
+        self.scrypt_log2_n = scrypt_log2_n
+        self.pbkdf2_iterations = pbkdf2_iterations
+        self._dummy: str | None = None
+        if algorithm not in ("scrypt", "pbkdf2_sha256"):
+            raise ValueError(f"unknown password hash algorithm {algorithm!r}")
+        if not 1 <= scrypt_log2_n <= _MAX_LOG2_N or not 1 <= pbkdf2_iterations <= _MAX_ITERATIONS:
+            raise ValueError("password hash cost outside the accepted bounds")
+
+    def _params(self) -> dict[str, object]:
+        return {
+            "algorithm": self.algorithm,
+            "scrypt_log2_n": self.scrypt_log2_n,
+            "pbkdf2_iterations": self.pbkdf2_iterations,
+        }
+
+    def hash(self, password: str) -> str:
+        """``password`` hashed with the default algorithm and cost."""
+        return make_password_hash(password, **self._params())  # type: ignore[arg-type]
+
+    @property
+    def dummy(self) -> str:
+        """A hash nobody's password matches, made on first use (not at app start: an app
+        that never sees an unknown user never pays for it). Two threads racing here
+        both make one; either is fine."""
+        if self._dummy is None:
+            self._dummy = self.hash(secrets.token_urlsafe(16))
+        return self._dummy
+
+    def verify(self, password: str, stored: str | None) -> bool:
+        """Whether ``password`` matches ``stored``; ``stored`` None (an unknown user)
+        costs the dummy's check and never matches."""
+        matched = verify_password(password, stored if stored else self.dummy)
+        return matched and bool(stored)
+
+    def needs_rehash(self, stored: str) -> bool:
+        """Whether ``stored`` is weaker than the default: another algorithm, or a lower
+        cost (it is then replaced on a successful sign-in)."""
+        parts = stored.split("$")
+        if parts[0] != self.algorithm:
+            return True
+        try:
+            if parts[0] == "scrypt":
+                return int(parts[1]) < self.scrypt_log2_n
+            return int(parts[1]) < self.pbkdf2_iterations
+        except (IndexError, ValueError):
+            return True
 
 
 def check_hash_format(stored: str) -> None:

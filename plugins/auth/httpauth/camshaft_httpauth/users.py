@@ -9,7 +9,9 @@ unknown user):
   sources that must keep it, e.g. an upstream directory);
 * ``digest_ha1(username, realm, algorithm) -> str | None`` -- the hex ``HA1`` of RFC 7616,
   ``H(username:realm:password)`` (Digest without storing the password);
-* ``usernames() -> Iterable[str]`` -- optional, lets Digest resolve ``userhash``.
+* ``usernames() -> Iterable[str]`` -- optional, lets Digest resolve ``userhash``;
+* ``set_password_hash(username, hash)`` -- optional; Basic calls it on a successful
+  sign-in to replace a hash weaker than the configured default.
 
 A plain callable counts as ``password_hash``. The ``source`` setting names one by import
 path (``"myapp.auth:users"``) or, from Python, is the object itself; without it the
@@ -84,6 +86,11 @@ class SettingsUsers:
     def password_hash(self, username: str) -> str | None:
         return self._hashes.get(username)
 
+    def set_password_hash(self, username: str, stored: str) -> None:
+        """Upgrade a user's hash for this process (settings files are not rewritten:
+        update the setting with :func:`make_password_hash` to keep it)."""
+        self._hashes[username] = stored
+
     def digest_ha1(self, username: str, realm: str, algorithm: str) -> str | None:
         return self._digest.get(username, {}).get(algorithm)
 
@@ -110,6 +117,10 @@ class StoreUsers:
         record = self.store.get(username)
         value = None if record is None else record.data.get(self.hash_field)
         return value if isinstance(value, str) else None
+
+    def set_password_hash(self, username: str, stored: str) -> None:
+        """Replace the user's hash (a rehash on sign-in); a lost race is harmless."""
+        self.store.patch(username, {self.hash_field: stored})
 
     def digest_ha1(self, username: str, realm: str, algorithm: str) -> str | None:
         record = self.store.get(username) if self.ha1_field else None

@@ -10,7 +10,9 @@
 * Its part of the OpenAPI document (``camshaft_openapi``): the ``oauth2`` flows and
   scopes, ``oauth1`` as a described scheme, the endpoints' bodies and responses.
 
-Settings live in the ``[oauth]`` section; see docs/oauth.md.
+Opt-in per app: installing the distribution changes no app. An app turns it on with
+``[plugins] enable = ["oauth"]`` and names its database in ``[oauth] url`` (there is no
+implicit database file). Settings live in the ``[oauth]`` section; see docs/oauth.md.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .provider import OAuthProvider, provider_for, register
 from .repository import OAuthRepository
 from .schemes import BearerScheme, OAuth1Scheme
 from .scopes import TOKEN_SCHEMES, check_declaration, required_scopes, scope_refusal
+from .secrets_hash import make_client_secret
 
 if TYPE_CHECKING:
     from camshaft import App, Identity
@@ -39,11 +42,15 @@ __all__ = [
     "OAuthProblem",
     "OAuthProvider",
     "OAuthRepository",
+    "make_client_secret",
     "provider_for",
     "sha256_hex",
 ]
 
 SIGNATURE_METHODS = ("HMAC-SHA1", "RSA-SHA1", "PLAINTEXT")
+
+#: It mounts /oauth/* routes and needs a database: only apps that enable it get it.
+camshaft_opt_in = True
 
 
 @hookimpl
@@ -51,9 +58,9 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
     return {
         "url": Option(
             str,
-            "sqlite:///camshaft-oauth.sqlite3",
-            "SQLAlchemy URL of the OAuth tables ('sqlite:///:memory:' for tests); "
-            "{'$env': NAME} keeps passwords out of files.",
+            "",
+            "SQLAlchemy URL of the OAuth tables; required ('sqlite://' in tests). "
+            "{'$env': NAME} keeps passwords out of files. A SQLite file is created 0600.",
         ),
         "create_tables": Option(bool, True, "Create missing tables on first use."),
         "realm": Option(str, "camshaft", "The realm named in WWW-Authenticate challenges."),

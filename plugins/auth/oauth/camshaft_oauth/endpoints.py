@@ -9,6 +9,7 @@ empty path leaves an endpoint out. The authorize endpoints exist only when
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from authlib.common.urls import add_params_to_uri
@@ -16,7 +17,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from werkzeug.wrappers import Response
 
 from camshaft import Handler, Route
-from camshaft.errors import Forbidden
+from camshaft.errors import ConfigurationError, Forbidden, HTTPError, Unauthorized
 from camshaft.permissions import authenticated
 
 from .adapters import (
@@ -46,6 +47,35 @@ class _Endpoint(Handler):
     automatic_routes = False
     authentication: ClassVar[tuple[str, ...] | None] = ()
     provider: ClassVar[OAuthProvider]
+
+    def _counted(self, respond: Callable[[], Response]) -> Response:
+        """``respond()``, with client authentication failures counted against the client
+        address like every scheme's (``auth.failures``): a blocked address is answered
+        429 before its secret is checked, and a 401 counts one failure."""
+        failures = self.request.app.auth_failures
+        if failures is None:
+            return respond()
+        failures.check(self.request)
+        try:
+            response = respond()
+        except HTTPError as exc:
+            if exc.status == 401:
+                failures.record(self.request)
+            raise
+        if response.status_code == 401:
+            failures.record(self.request)
+        return response
+
+    def _owner(self) -> str:
+        """The resource owner deciding: an authenticated user, never an anonymous
+        identity, a client or a key (none of them may grant a code or a verifier).
+
+        :raises Unauthorized: the identity is not a user.
+        """
+        identity = self.identity
+        if identity.kind != "user" or not identity.is_authenticated:
+            raise Unauthorized("The resource owner must sign in to authorize a client.")
+        return str(identity.id)
 
     def _decide(self, client_id: str, scope: str, parts: tuple[str, ...]) -> Any:
         """The owner's decision: True (approve), False (deny), or a prompt to show.
@@ -86,7 +116,7 @@ class OAuth2Authorize(_Endpoint):
 
     def _authorize(self) -> Any:
         server = self.provider.oauth2
-        user = str(self.identity.id)
+        user = self._owner()
         try:
             oauth_request = CamshaftOAuth2Request(self.request, query_params(self.request), "query")
             # Unannotated in types-authlib; it returns the authorization code grant.
@@ -129,8 +159,7 @@ class OAuth2Token(_Endpoint):
     def POST(self) -> Response:
         params = form_params(self.request)
         oauth_request = CamshaftOAuth2Request(self.request, params, "form")
-        # types-authlib says a tuple; it is what our handle_response built, a Response.
-        return self.provider.oauth2.create_token_response(oauth_request)  # type: ignore[return-value]
+        return self._counted(lambda: self.provider.oauth2.create_token_response(oauth_request))
 
 
 class OAuth2Revoke(_Endpoint):
@@ -140,8 +169,9 @@ class OAuth2Revoke(_Endpoint):
 
     def POST(self) -> Response:
         oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        # Unannotated in types-authlib; it returns what our handle_response built.
-        return self.provider.oauth2.create_endpoint_response("revocation", oauth_request)  # type: ignore[no-untyped-call, no-any-return]
+        return self._counted(
+            lambda: self.provider.oauth2.create_endpoint_response("revocation", oauth_request)
+        )
 
 
 class OAuth2Introspect(_Endpoint):
@@ -151,8 +181,9 @@ class OAuth2Introspect(_Endpoint):
 
     def POST(self) -> Response:
         oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        # Unannotated in types-authlib; it returns what our handle_response built.
-        return self.provider.oauth2.create_endpoint_response("introspection", oauth_request)  # type: ignore[no-untyped-call, no-any-return]
+        return self._counted(
+            lambda: self.provider.oauth2.create_endpoint_response("introspection", oauth_request)
+        )
 
 
 class OAuth1RequestToken(_Endpoint):
@@ -162,8 +193,9 @@ class OAuth1RequestToken(_Endpoint):
 
     def POST(self) -> Response:
         server = OAuth1Server(self.provider, self.request)
-        # Unannotated in types-authlib; it returns what our handle_response built.
-        return server.create_temporary_credentials_response(oauth1_request(self.request))  # type: ignore[no-untyped-call, no-any-return]
+        return self._counted(
+            lambda: server.create_temporary_credentials_response(oauth1_request(self.request))
+        )
 
 
 class OAuth1AccessToken(_Endpoint):
@@ -173,8 +205,7 @@ class OAuth1AccessToken(_Endpoint):
 
     def POST(self) -> Response:
         server = OAuth1Server(self.provider, self.request)
-        # Unannotated in types-authlib; it returns what our handle_response built.
-        return server.create_token_response(oauth1_request(self.request))  # type: ignore[no-untyped-call, no-any-return]
+        return self._counted(lambda: server.create_token_response(oauth1_request(self.request)))
 
 
 class OAuth1Authorize(_Endpoint):
@@ -194,6 +225,7 @@ class OAuth1Authorize(_Endpoint):
         return self._authorize()
 
     def _authorize(self) -> Any:
+        user = self._owner()
         repository = self.provider.repository
         token_value = _one(query_params(self.request), "oauth_token")
         temporary = repository.get_oauth1_token(token_value, "request") if token_value else None
@@ -202,7 +234,6 @@ class OAuth1Authorize(_Endpoint):
         consumer = repository.get_consumer(temporary.consumer_key)
         if consumer is None:
             raise OAuthProblem(400, "invalid_token", "The request token is unknown or used.")
-        user = str(self.identity.id)
         parts = (user, consumer.consumer_key, temporary.token, temporary.scope)
         decision = self._decide(consumer.consumer_key, temporary.scope, parts)
         if decision is None:
@@ -215,7 +246,7 @@ class OAuth1Authorize(_Endpoint):
             }
         callback = temporary.callback_uri
         if not callback or callback == "oob":
-            callback = consumer.callback_uri
+            callback = consumer.get_default_redirect_uri()
         if not decision:
             repository.retire_oauth1_token(temporary.token)
             if callback:
@@ -236,6 +267,11 @@ def routes_for(provider: OAuthProvider) -> list[Route]:
     oauth2 = provider.oauth2_settings
     oauth1 = provider.oauth1_settings
     owner_schemes = tuple(provider.authorize_settings["authentication"])
+    if "anonymous" in owner_schemes:
+        raise ConfigurationError(
+            "oauth.authorize.authentication must name schemes that identify resource "
+            "owners; 'anonymous' would let nobody grant codes and verifiers"
+        )
 
     def bind(cls: type[_Endpoint], **attrs: Any) -> type[_Endpoint]:
         return type(cls.__name__, (cls,), {"provider": provider, **attrs})

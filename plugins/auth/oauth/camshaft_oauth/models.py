@@ -15,6 +15,8 @@ from authlib.oauth1.rfc5849.models import TemporaryCredentialMixin
 from authlib.oauth2.rfc6749 import AuthorizationCodeMixin, ClientMixin, TokenMixin
 from authlib.oauth2.rfc6749.util import scope_to_list
 
+from .secrets_hash import check_secret
+
 __all__ = [
     "AuthorizationCode",
     "Client",
@@ -72,7 +74,7 @@ class Client(ClientMixin):
     def check_client_secret(self, client_secret: str) -> bool:
         if self.secret_hash is None:
             return False
-        return hmac.compare_digest(sha256_hex(client_secret), self.secret_hash)
+        return check_secret(client_secret, self.secret_hash)
 
     def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
         if self.is_public:
@@ -161,8 +163,13 @@ class Consumer(OAuth1ClientMixin):
     callback_uri: str | None
     scope: str
 
+    @property
+    def callback_uris(self) -> tuple[str, ...]:
+        """The registered callbacks (stored space-separated; URIs hold no spaces)."""
+        return tuple((self.callback_uri or "").split())
+
     def get_default_redirect_uri(self) -> str | None:
-        return self.callback_uri
+        return self.callback_uris[0] if self.callback_uris else None
 
     def get_client_secret(self) -> str:
         # authlib's verifiers refuse an empty secret, so an RSA-only consumer cannot

@@ -12,6 +12,13 @@ What authlib's servers are changed for:
   "redis"``); ``add`` is atomic, so of two identical requests exactly one passes.
 * **Header only.** OAuth parameters are accepted in the ``Authorization: OAuth`` header
   only, never from the query string or a form body.
+* **Nothing changes before the signature verifies.** authlib retires whatever request
+  token a failed exchange named, signed or not; here the token endpoint checks the
+  consumer, its own request token, the timestamp and the signature before anything else,
+  and only then the verifier. Only a verified request of the consumer the request token
+  belongs to retires it.
+* **Callbacks bound to the consumer.** ``oauth_callback`` must be ``oob`` or one of the
+  consumer's registered callbacks, or the request token is refused (400).
 * **Signature methods** are per app (``oauth1.signature_methods``); PLAINTEXT only when
   listed there.
 """
@@ -140,6 +147,8 @@ class OAuth1Server(_Checks, AuthorizationServer):
     def __init__(self, provider: OAuthProvider, request: Request) -> None:
         self._setup(provider)
         self.camshaft_request = request
+        #: The request token whose consumer's signature verified on this request.
+        self.verified: OAuth1Token | None = None
 
     def create_oauth1_request(self, request: Any) -> OAuth1Request:
         if not isinstance(request, OAuth1Request):
@@ -155,6 +164,13 @@ class OAuth1Server(_Checks, AuthorizationServer):
     def create_temporary_credential(self, request: OAuth1Request) -> OAuth1Token:
         consumer = request.client
         assert isinstance(consumer, Consumer)  # set by authlib from get_client_by_id
+        callback = request.redirect_uri
+        if callback != "oob" and callback not in consumer.callback_uris:
+            raise OAuthProblem(
+                400,
+                "invalid_request",
+                "oauth_callback must be 'oob' or a callback registered for this consumer.",
+            )
         return self.provider.repository.add_oauth1_token(
             kind="request",
             consumer_key=consumer.consumer_key,
@@ -169,9 +185,35 @@ class OAuth1Server(_Checks, AuthorizationServer):
             return None
         return token
 
+    def validate_token_request(self, request: OAuth1Request) -> OAuth1Request:
+        """authlib's checks, reordered: the signature (over the consumer's own request
+        token) before the verifier, and nothing retired until it verifies."""
+        if not request.client_id:
+            raise MissingRequiredParameterError("oauth_consumer_key")
+        if not self._get_client(request):
+            raise InvalidClientError()
+        if not request.token:
+            raise MissingRequiredParameterError("oauth_token")
+        token = self.get_temporary_credential(request)
+        if not token:
+            raise InvalidTokenError()
+        verifier = request.oauth_params.get("oauth_verifier")
+        if not verifier:
+            raise MissingRequiredParameterError("oauth_verifier")
+        request.credential = token
+        self.validate_timestamp_and_nonce(request)
+        self.validate_oauth_signature(request)
+        self.verified = token
+        if not token.check_verifier(verifier):
+            raise InvalidRequestError('Invalid "oauth_verifier"')
+        return request
+
     def delete_temporary_credential(self, request: OAuth1Request) -> None:
-        if request.token:
-            self.provider.repository.retire_oauth1_token(request.token)
+        # Only a request token whose own consumer signed this request: a failed,
+        # unsigned or foreign exchange leaves every token as it was.
+        token = self.verified
+        if token is not None and token.consumer_key == request.client_id:
+            self.provider.repository.retire_oauth1_token(token.token)
 
     def create_token_credential(self, request: OAuth1Request) -> OAuth1Token:
         repository = self.provider.repository

@@ -9,6 +9,7 @@ on the same code or refresh token cannot both succeed.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 from collections.abc import Callable, Iterable, Mapping
@@ -23,6 +24,7 @@ from camshaft.errors import ConfigurationError
 from camshaft_sqlalchemy.schema import create_tables
 
 from .models import AuthorizationCode, Client, Consumer, OAuth1Token, Token, sha256_hex
+from .secrets_hash import hash_secret
 from .tables import (
     metadata,
     oauth1_consumers,
@@ -43,6 +45,12 @@ def make_engine(url: str) -> Engine:
 
     :raises ConfigurationError: the URL is malformed or names a driver not installed.
     """
+    if not url:
+        raise ConfigurationError(
+            "camshaft-oauth needs its database: set oauth.url (e.g. "
+            "'postgresql+psycopg://...', 'sqlite:////var/lib/app/oauth.sqlite3', or "
+            "'sqlite://' in tests); there is no implicit database file"
+        )
     try:
         if url in ("sqlite://", "sqlite:///:memory:"):
             return create_engine(
@@ -53,6 +61,19 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     except Exception as exc:  # the driver's import error or the URL parser's
         raise ConfigurationError(f"oauth.url {url!r} cannot be used: {exc}") from exc
+
+
+def _create_private(database: str | None) -> None:
+    """Create a SQLite database file readable by its owner only (0600) before SQLite
+    creates it with the umask's mode; an existing file is left as it is."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise ConfigurationError(f"oauth.url: cannot create {database!r}: {exc}") from exc
 
 
 def _scope(value: str | Iterable[str]) -> str:
@@ -84,7 +105,10 @@ class OAuthRepository:
 
     def create_tables(self) -> None:
         """Create the tables that do not exist yet (idempotent, and safe when several
-        workers do it at once: see :func:`camshaft_sqlalchemy.schema.create_tables`)."""
+        workers do it at once: see :func:`camshaft_sqlalchemy.schema.create_tables`); a
+        SQLite file is created readable by its owner only."""
+        if self.engine.dialect.name == "sqlite":
+            _create_private(self.engine.url.database)
         create_tables(self.engine, metadata.sorted_tables)
 
     def _ensure_tables(self) -> None:
@@ -117,10 +141,13 @@ class OAuthRepository:
         may_introspect: bool = False,
     ) -> Client:
         """Register an OAuth 2.0 client. ``secret`` None registers a public client (it
-        must use PKCE and cannot use client credentials); the secret is stored hashed.
+        must use PKCE and cannot use client credentials). A secret is stored with a
+        salted scrypt hash; make one with :func:`~camshaft_oauth.make_client_secret`.
 
-        :raises ValueError: an unknown grant type, or a redirect URI with a fragment.
+        :raises ValueError: an unknown grant type, a redirect URI with a fragment, or a
+            secret shorter than 32 characters.
         """
+        secret_hash = None if secret is None else hash_secret(secret)
         grants = tuple(grant_types)
         unknown = set(grants) - set(GRANT_TYPES)
         if unknown:
@@ -132,7 +159,7 @@ class OAuthRepository:
             conn.execute(
                 insert(oauth2_clients).values(
                     client_id=client_id,
-                    secret_hash=None if secret is None else sha256_hex(secret),
+                    secret_hash=secret_hash,
                     name=name,
                     redirect_uris=json.dumps(list(uris)),
                     grant_types=json.dumps(list(grants)),
@@ -344,17 +371,23 @@ class OAuthRepository:
         *,
         secret: str | None = None,
         rsa_public_key: str | None = None,
-        callback_uri: str | None = None,
+        callback_uri: str | Iterable[str] | None = None,
         scope: str | Iterable[str] = "",
         name: str = "",
     ) -> Consumer:
         """Register an OAuth 1.0a consumer: a shared ``secret`` (HMAC-SHA1, PLAINTEXT)
-        and/or an ``rsa_public_key`` in PEM (RSA-SHA1).
+        and/or an ``rsa_public_key`` in PEM (RSA-SHA1). ``callback_uri`` is the callback,
+        or a list of them, its request tokens may name (else only ``oob``).
 
-        :raises ValueError: neither was given.
+        :raises ValueError: neither a secret nor a key was given, or a callback holds
+            whitespace.
         """
         if not secret and not rsa_public_key:
             raise ValueError("a consumer needs a secret or an RSA public key")
+        callbacks = [callback_uri] if isinstance(callback_uri, str) else list(callback_uri or ())
+        if any(not uri or any(c.isspace() for c in uri) for uri in callbacks):
+            raise ValueError("a callback URI must be non-empty and hold no whitespace")
+        callback_uri = " ".join(callbacks) or None
         with self._begin() as conn:
             conn.execute(
                 insert(oauth1_consumers).values(

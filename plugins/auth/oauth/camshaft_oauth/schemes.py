@@ -106,9 +106,12 @@ class BearerScheme:
             raise self._invalid("The access token is not valid.")
         if token.is_expired():
             raise self._invalid("The access token has expired.")
+        # A token issued to a client for itself (client credentials) names a client,
+        # never a user: a client called "alice" must not own alice's rows.
         return Identity(
             id=token.user_id or token.client_id,
             scheme="oauth2",
+            kind="user" if token.user_id else "client",
             scopes=frozenset(token.scope.split()),
             attrs={
                 "client_id": token.client_id,
@@ -175,6 +178,7 @@ class OAuth1Scheme:
         return Identity(
             id=token.user_id or token.consumer_key,
             scheme="oauth1",
+            kind="user" if token.user_id else "client",
             scopes=frozenset(token.scope.split()),
             attrs={"consumer_key": token.consumer_key, "user_id": token.user_id},
         )

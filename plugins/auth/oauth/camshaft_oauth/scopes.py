@@ -7,8 +7,12 @@ A handler declares what a token must grant::
         scopes = {"GET": ["notes:read"], "PUT": ["notes:write"], "*": ["notes:admin"]}
 
 ``scopes`` is a list (every verb) or a mapping from an HTTP verb, an action name
-(``"read"``, ``"update"``...) or ``"*"`` to a list. A verb the mapping does not cover is
-refused (deny by default). Only identities of the ``oauth2`` and ``oauth1`` schemes are
+(``"read"``, ``"update"``...) or ``"*"`` to a list. Deny by default: a verb the mapping
+does not cover is refused, and a resource that accepts tokens but declares no ``scopes``
+at all grants tokens nothing (403 on every verb). Refusing at request time rather than
+failing the app's start lets ``auth.default`` name ``oauth2`` for every resource while
+only the resources that declare scopes are open to tokens; users signing in directly
+are unaffected. Only identities of the ``oauth2`` and ``oauth1`` schemes are
 checked: tokens carry delegated, scoped access, while a resource owner who signs in
 directly (Basic, Digest) is governed by ``permissions`` (see
 ``camshaft.authorization.has_scopes``).
@@ -65,11 +69,11 @@ def check_declaration(cls: type) -> dict[str, tuple[str, ...]] | None:
 
 
 def required_scopes(cls: type, method: str) -> tuple[str, ...] | None:
-    """The scopes ``method`` needs on ``cls``: () when none is declared for the class,
-    None when the class declares scopes but not for this verb (refused)."""
+    """The scopes ``method`` needs on ``cls``; None when tokens may not use the verb at
+    all: the class declares no ``scopes``, or none for this verb (deny by default)."""
     table = check_declaration(cls)
     if table is None:
-        return ()
+        return None
     verb = "GET" if method == "HEAD" else method
     return table.get(verb, table.get("*"))
 

@@ -13,6 +13,7 @@ under another key.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import time
@@ -98,7 +99,12 @@ def create_engine(url: str, options: Mapping[str, Any]) -> Engine:
         # One shared connection, or every thread would see its own empty database.
         kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
     elif sqlite:
-        Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+        path = Path(database).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not database.startswith("file:"):
+            # Readable by its owner only, before SQLite creates it with the umask's mode.
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     else:
         kwargs.update(
             pool_pre_ping=True,

@@ -46,7 +46,9 @@ def _options(settings: Settings) -> Mapping[str, Any]:
 def camshaft_throttle_backends(settings: Settings) -> list[ThrottleBackend]:
     options = _options(settings)
     throttle = RedisThrottle(RedisConnection(options), options["key_prefix"])
-    return [ThrottleBackend(NAME, throttle.hit, shared=True, fail=options["fail"])]
+    return [
+        ThrottleBackend(NAME, throttle.hit, shared=True, fail=options["fail"], peek=throttle.peek)
+    ]
 
 
 @hookimpl

@@ -40,3 +40,25 @@ class RedisThrottle:
 
         allowed, remaining, reset_us, retry_us = self.connection.call(run)
         return Decision(bool(allowed), int(remaining), reset_us / _US, retry_us / _US)
+
+    def peek(self, key: str, rate: Rate) -> Decision:
+        """Whether one more request against ``key`` would be allowed; counts nothing.
+
+        :raises BackendUnavailable: Redis is down, slow, or failed recently.
+        """
+        period = int(rate.period * _US)
+        interval = period // rate.limit
+
+        def run(client: Any) -> list[Any]:
+            pipe = client.pipeline(transaction=False)
+            pipe.time()
+            pipe.get(self.prefix + key)
+            return pipe.execute()  # type: ignore[no-any-return]
+
+        (seconds, micros), stored = self.connection.call(run)
+        now = int(seconds) * _US + int(micros)
+        tat = max(int(stored) if stored is not None else now, now)
+        allow_at = tat + interval - period
+        if now < allow_at:
+            return Decision(False, 0, (tat - now) / _US, (allow_at - now) / _US)
+        return Decision(True, max(0, (period - (tat - now)) // interval - 1), (tat - now) / _US)
