@@ -3,6 +3,7 @@
 from camshaft._kernel.app import App
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity
 from camshaft._kernel.auth.nonces import NonceStore
+from camshaft._kernel.conditional import Current, Preconditions, conditional_write
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.handler import Handler, Result, Status, rc
 from camshaft._kernel.pagination import Collection, Page, Paginator
@@ -17,6 +18,7 @@ __all__ = [
     "App",
     "AuthScheme",
     "Collection",
+    "Current",
     "Decision",
     "EmitContext",
     "Emitter",
@@ -29,6 +31,7 @@ __all__ = [
     "Paginator",
     "ParseLimits",
     "Parser",
+    "Preconditions",
     "Query",
     "Rate",
     "Record",
@@ -40,6 +43,7 @@ __all__ = [
     "StoreBackend",
     "StoreConfig",
     "ThrottleBackend",
+    "conditional_write",
     "hookimpl",
     "rc",
     "throttle",

@@ -19,12 +19,14 @@ surface.
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``), the depth
   pre-check (``check_json_depth``), page-size parsing (``page_size``, ``int_arg``),
-  ``Link`` building (``link_header``), and the HTTP verbs' action names
-  (``METHOD_ACTIONS``).
+  ``Link`` building (``link_header``), the HTTP verbs' action names
+  (``METHOD_ACTIONS``), and conditional requests (``Preconditions``, ``Current``,
+  ``conditional_write``).
 """
 
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity, IdentityKind
 from camshaft._kernel.auth.nonces import NonceStore
+from camshaft._kernel.conditional import Current, Preconditions, conditional_write
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
@@ -54,6 +56,7 @@ __all__ = [
     "AuthScheme",
     "BackendUnavailable",
     "Collection",
+    "Current",
     "Decision",
     "EmitContext",
     "Emitter",
@@ -66,6 +69,7 @@ __all__ = [
     "Paginator",
     "ParseLimits",
     "Parser",
+    "Preconditions",
     "Query",
     "Rate",
     "Record",
@@ -80,6 +84,7 @@ __all__ = [
     "ThrottleBackend",
     "Wiring",
     "check_json_depth",
+    "conditional_write",
     "hookimpl",
     "int_arg",
     "json_default",

@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from camshaft._kernel import responses
@@ -206,6 +207,11 @@ class App:
                 return out(environ, start_response)
         except HTTPError as exc:
             out = responses.problem(self, request, environ, exc)
+        except WerkzeugHTTPException as exc:
+            # abort() or a Werkzeug exception raised by a handler: its status, as a problem.
+            if exc.response is not None or exc.code is None or exc.code < 400:
+                return exc(environ, start_response)
+            out = responses.problem(self, request, environ, responses.from_werkzeug(exc))
         except Exception:
             logger.exception(
                 "Unhandled error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
@@ -232,6 +238,7 @@ class App:
                 )
         else:
             request.emitter, accept_version = self.negotiator.by_accept(accept)
+            request.problems_only = bool(accept) and self.negotiator.problems_only(accept)
         url_version, path = split_version_prefix(request.path)
         request.url_version = url_version
         group, request.params = self._match(path)
@@ -256,7 +263,6 @@ class App:
                     raise BadRequest(f"Invalid key {key!r} for {name}.", title="Invalid key")
                 return group, {group.key_name: key}
         if self.custom:
-            from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
             from werkzeug.routing import RequestRedirect
 
             try:
@@ -289,6 +295,8 @@ class App:
             authorization.authorize_request(endpoint, handler, action.name)
         if wiring.throttle is not None:
             headers.extend(wiring.throttle.check(request))
+        if request.problems_only and method not in ("GET", "HEAD"):
+            raise self.negotiator.problems_only_error()  # before anything is written
         kwargs = action.kwargs(request.params)
         if action.wants_data:
             kwargs["data"] = request.data

@@ -45,6 +45,7 @@ class Request:
         "method",
         "params",
         "path",
+        "problems_only",
         "url_version",
         "version",
     )
@@ -60,6 +61,8 @@ class Request:
         self.url_version: str | None = None
         self.identity: Identity = ANONYMOUS
         self.emitter: Emitter | None = None
+        #: Accept admits only problem documents: a success is 406 (errors are answered).
+        self.problems_only = False
         self._args: MultiDict[str, str] | None = None
         self._headers: EnvironHeaders | None = None
         self._body: bytes | None = None

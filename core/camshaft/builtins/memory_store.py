@@ -2,7 +2,8 @@
 Framework's PythonListDataStore). ``source`` may give initial rows (a list of dicts).
 
 Keys are the string form of each row's ``key_field``; a created row without one gets
-the next integer. Every write bumps a store-wide counter that is the record's version.
+the next integer. Every write bumps a store-wide counter that is the record's version,
+and records the time (``Record.modified``, served as ``Last-Modified``).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import copy
 import operator
 import threading
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
@@ -45,6 +47,7 @@ class MemoryStore:
         self.key_field = config.key_field
         self._lock = threading.Lock()
         self._rows: dict[str, tuple[dict[str, Any], str]] = {}
+        self._modified: dict[str, datetime] = {}
         self._counter = 0
         for row in config.source or ():
             self._insert(dict(row))
@@ -64,9 +67,13 @@ class MemoryStore:
         key = str(data[self.key_field]) if key is None else key
         if key in self._rows:
             raise Conflict(f"A record with key {key!r} already exists.")
+        return self._put(key, data)
+
+    def _put(self, key: str, data: dict[str, Any]) -> Record:
         version = self._next_version()
         self._rows[key] = (data, version)
-        return Record(key, copy.deepcopy(data), version)
+        self._modified[key] = now = datetime.now(UTC)
+        return Record(key, copy.deepcopy(data), version, now)
 
     def _existing(self, key: str, expected_version: str | None) -> dict[str, Any]:
         if key not in self._rows:
@@ -79,7 +86,9 @@ class MemoryStore:
     def get(self, key: str) -> Record | None:
         with self._lock:
             hit = self._rows.get(key)
-            return None if hit is None else Record(key, copy.deepcopy(hit[0]), hit[1])
+            if hit is None:
+                return None
+            return Record(key, copy.deepcopy(hit[0]), hit[1], self._modified.get(key))
 
     def _matching(self, filters: tuple[Filter, ...]) -> list[tuple[str, dict[str, Any], str]]:
         return [
@@ -125,9 +134,7 @@ class MemoryStore:
                 return self._insert(new, key)
             old = self._existing(key, expected_version)
             new[self.key_field] = old[self.key_field]
-            version = self._next_version()
-            self._rows[key] = (new, version)
-            return Record(key, copy.deepcopy(new), version)
+            return self._put(key, new)
 
     def patch(
         self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
@@ -135,14 +142,13 @@ class MemoryStore:
         with self._lock:
             old = self._existing(key, expected_version)
             new = {**old, **copy.deepcopy(dict(changes)), self.key_field: old[self.key_field]}
-            version = self._next_version()
-            self._rows[key] = (new, version)
-            return Record(key, copy.deepcopy(new), version)
+            return self._put(key, new)
 
     def delete(self, key: str, *, expected_version: str | None = None) -> None:
         with self._lock:
             self._existing(key, expected_version)
             del self._rows[key]
+            self._modified.pop(key, None)
 
 
 @hookimpl(trylast=True)

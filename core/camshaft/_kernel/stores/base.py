@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
@@ -28,9 +29,14 @@ FILTER_OPERATORS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "conta
 
 @dataclass(frozen=True, slots=True)
 class Record:
+    """One record. ``modified`` is when it last changed, if the store knows (responses
+    then carry ``Last-Modified`` and honour ``If-Modified-Since`` /
+    ``If-Unmodified-Since``)."""
+
     key: str
     data: dict[str, Any]
     version: str | None = None
+    modified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
