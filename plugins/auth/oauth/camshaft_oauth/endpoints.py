@@ -22,6 +22,7 @@ from .adapters import (
     CamshaftOAuth2Request,
     form_params,
     json_response,
+    problem_json,
     query_params,
 )
 from .errors import OAuthProblem
@@ -122,9 +123,12 @@ class OAuth2Token(_Endpoint):
     allowed_methods = ("POST",)
 
     def POST(self) -> Response:
-        params = form_params(self.request)
-        oauth_request = CamshaftOAuth2Request(self.request, params, "form")
-        return self.provider.oauth2.create_token_response(oauth_request)  # type: ignore[no-any-return]
+        try:
+            params = form_params(self.request)
+            oauth_request = CamshaftOAuth2Request(self.request, params, "form")
+            return self.provider.oauth2.create_token_response(oauth_request)  # type: ignore[no-any-return]
+        except OAuthProblem as problem:
+            return problem_json(problem, self.request.path)  # RFC 6749 §5.2
 
 
 class OAuth2Revoke(_Endpoint):
@@ -133,8 +137,11 @@ class OAuth2Revoke(_Endpoint):
     allowed_methods = ("POST",)
 
     def POST(self) -> Response:
-        oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        return self.provider.oauth2.create_endpoint_response("revocation", oauth_request)  # type: ignore[no-any-return]
+        try:
+            oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
+            return self.provider.oauth2.create_endpoint_response("revocation", oauth_request)  # type: ignore[no-any-return]
+        except OAuthProblem as problem:
+            return problem_json(problem, self.request.path)  # RFC 6749 §5.2, as RFC 7009 / 7662 say
 
 
 class OAuth2Introspect(_Endpoint):
@@ -143,8 +150,11 @@ class OAuth2Introspect(_Endpoint):
     allowed_methods = ("POST",)
 
     def POST(self) -> Response:
-        oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        return self.provider.oauth2.create_endpoint_response("introspection", oauth_request)  # type: ignore[no-any-return]
+        try:
+            oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
+            return self.provider.oauth2.create_endpoint_response("introspection", oauth_request)  # type: ignore[no-any-return]
+        except OAuthProblem as problem:
+            return problem_json(problem, self.request.path)  # RFC 6749 §5.2, as RFC 7009 / 7662 say
 
 
 class OAuth1RequestToken(_Endpoint):
