@@ -9,14 +9,22 @@ and records the time (``Record.modified``, served as ``Last-Modified``).
 from __future__ import annotations
 
 import copy
+import logging
 import operator
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
 from camshaft.plugin import Filter, Query, Record, StoreBackend, StoreConfig, hookimpl
+
+if TYPE_CHECKING:
+    from camshaft._kernel.app import App
+
+logger = logging.getLogger("camshaft.store")
 
 
 def _contains(value: Any, needle: Any) -> bool:
@@ -149,6 +157,39 @@ class MemoryStore:
             self._existing(key, expected_version)
             del self._rows[key]
             self._modified.pop(key, None)
+
+
+def per_worker_warning(
+    resources: list[str], environ: Mapping[str, str], argv: list[str]
+) -> str | None:
+    """The warning to log when memory stores serve under several worker processes."""
+    from camshaft.builtins.memory_throttle import worker_count
+
+    workers = worker_count(environ, argv)
+    if workers is None and any(m in sys.modules for m in ("gunicorn", "uwsgi")):
+        workers = 0  # a pre-fork server, worker count unknown
+    if workers is None or workers == 1:
+        return None
+    many = f"{workers} workers" if workers else "several workers"
+    return (
+        f"store 'memory' (for {', '.join(sorted(resources))}) is per process and this "
+        f"server runs {many}: each worker has its own records, so a client sees "
+        "different data from one request to the next. Use one worker, or a shared store "
+        "(sqlalchemy, kv)."
+    )
+
+
+@hookimpl(trylast=True)
+def camshaft_startup(app: App) -> None:
+    resources = [
+        getattr(cls, "resource_name", None) or cls.__name__
+        for cls, store in app.stores.items()
+        if isinstance(store, MemoryStore)
+    ]
+    if resources:
+        message = per_worker_warning(resources, os.environ, sys.argv)
+        if message:
+            logger.warning(message)
 
 
 @hookimpl(trylast=True)

@@ -13,7 +13,7 @@ from typing import Any
 from werkzeug.routing import Map, Rule
 
 from camshaft._kernel.handler import Handler, default_resource_name, normalize_version
-from camshaft._kernel.routing.actions import discover, make_action, signature_info
+from camshaft._kernel.routing.actions import check_handler, discover, make_action, signature_info
 from camshaft._kernel.routing.endpoints import (
     Endpoint,
     Route,
@@ -54,6 +54,7 @@ def build_groups(
     for cls in handlers:
         if not (isinstance(cls, type) and issubclass(cls, Handler)):
             raise ConfigurationError(f"{cls!r} is not a camshaft.Handler subclass")
+        check_handler(cls, crud_defaults(cls))
         routes.extend(Route(path, cls) for path in cls.routes)
         _add_automatic(cls, collections, items, key_info, key_pattern, crud_defaults)
     custom, url_map = _custom_table(routes, crud_defaults)

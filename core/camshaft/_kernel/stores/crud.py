@@ -129,8 +129,22 @@ def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
             )
         return Filter(name, op, lowered in ("true", "1"))
     if op == "contains":
+        if not is_text_field(model, name):
+            raise BadRequest(
+                f"Query parameter {param!r}: 'contains' applies to text fields only.",
+                title="Invalid filter",
+            )
         return Filter(name, op, text)
     return Filter(name, op, _convert(model, name, text, param))
+
+
+def is_text_field(model: Any, name: str) -> bool:
+    """Whether ``name`` holds text (``contains`` applies); true without a model, which
+    says nothing about types."""
+    from camshaft.models import StringField
+
+    field = getattr(model, "by_name", {}).get(name)
+    return field is None or isinstance(field, StringField)
 
 
 def _order(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
@@ -156,7 +170,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
     :data:`camshaft.stores.FILTER_OPERATORS`) filters when ``field`` is in the handler's
     ``filters``; ``order`` lists fields from its ``ordering``, ``-`` for descending.
     Parameters that name neither a model field nor an operator are left to others
-    (pagination, shaping, ...).
+    (pagination, shaping, ...), or, with the ``strict_query`` setting, refused when no
+    one reads them (a typo such as ``?nmae=bob`` would otherwise return everything).
 
     :raises BadRequest: a filter on a field not allowed, an unknown operator on an allowed
         field, an order not allowed, or a value its field cannot convert; the message
@@ -165,6 +180,7 @@ def query_for(handler: Handler, model: Any = None) -> Query:
     request = handler.request
     if not request.environ.get("QUERY_STRING"):
         return Query()
+    known = _known_parameters(handler)
     cls = type(handler)
     model = model or cls.model
     allowed: tuple[str, ...] = tuple(getattr(cls, "filters", ()) or ())
@@ -186,6 +202,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
                     f"use one of: {', '.join(sorted(FILTER_OPERATORS))}.",
                     title="Invalid filter",
                 )
+            if known is not None and param not in known:
+                raise _unknown(param, allowed, known)
             continue
         if name not in allowed:
             if sep or name in fields:
@@ -194,9 +212,34 @@ def query_for(handler: Handler, model: Any = None) -> Query:
                     f"{', '.join(allowed) or 'none'}.",
                     title="Invalid filter",
                 )
+            if known is not None and param not in known:
+                raise _unknown(param, allowed, known)
             continue
         filters.append(_filter(model, name, op, text, param))
     return Query(tuple(filters), order)
+
+
+def _known_parameters(handler: Handler) -> frozenset[str] | None:
+    """With the ``strict_query`` setting, the query parameters a collection GET
+    understands besides filters (None: lenient, anything else is ignored)."""
+    app = handler.request.app
+    if not app.settings["strict_query"]:
+        return None
+    known = set(RESERVED_PARAMETERS)
+    if "query" in app.versions.strategies:
+        known.add(app.versions.query)
+    for paginator in app.paginators.values():
+        known.update(paginator.parameters)
+    return frozenset(known)
+
+
+def _unknown(param: str, allowed: tuple[str, ...], known: frozenset[str]) -> BadRequest:
+    filters = ", ".join(allowed) or "none"
+    return BadRequest(
+        f"Unknown query parameter {param!r}; filters: {filters}; "
+        f"others: {', '.join(sorted(known))}.",
+        title="Unknown query parameter",
+    )
 
 
 # --------------------------------------------------------------------------- preconditions
