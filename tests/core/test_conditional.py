@@ -110,6 +110,17 @@ def test_if_none_match_with_the_current_tag_refuses_a_write(client, method) -> N
     assert weak.status_code == 412
 
 
+def test_empty_tags_and_tabs_are_tags_like_any_other(client) -> None:
+    etag = _tag(client)
+    listed = f'""\t ,\t W/"", ,{etag}\t'
+    assert (
+        client.put("/people/1", json={"name": "t"}, headers={"If-Match": listed}).status_code == 200
+    )
+    assert (
+        client.put("/people/1", json={"name": "u"}, headers={"If-Match": '""'}).status_code == 412
+    )
+
+
 def test_if_none_match_with_another_tag_lets_the_write_through(client) -> None:
     response = client.patch("/people/1", json={"name": "x"}, headers={"If-None-Match": '"old"'})
     assert response.status_code == 200 and response.json["name"] == "x"

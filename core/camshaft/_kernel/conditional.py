@@ -89,7 +89,12 @@ def _etags(request: Request, name: str) -> ETags | None:
             'quoted entity tags such as "abc" or W/"abc".',
             title=f"Invalid {name}",
         )
-    return parse_etags(value)
+    etags = parse_etags(value)
+    if etags.star_tag:
+        return etags
+    # parse_etags gives None for the empty tag "": it is a tag like any other.
+    strong = {t or "" for t in etags.as_set()}
+    return ETags(strong, {t or "" for t in etags.as_set(include_weak=True)} - strong)
 
 
 def _date(request: Request, name: str) -> datetime | None:
