@@ -121,6 +121,7 @@ class App:
             default_version=self.default_version,
             key_pattern=settings_["key_pattern"],
             crud_defaults=crud.defaults_for,
+            store_key_patterns=self._store_key_patterns(),
         )
         self._url_adapter = self.url_map.bind("localhost")
         for endpoint in self.endpoints():
@@ -156,6 +157,16 @@ class App:
         self.nonce_stores: dict[str, NonceStore] = registered(
             "camshaft_nonce_stores", "name", "nonce_stores"
         )
+
+    def _store_key_patterns(self) -> dict[type, str]:
+        """The key pattern of each handler that has none, from its store's backend: a
+        key the store would refuse is refused by the route, and documented so."""
+        out: dict[type, str] = {}
+        for cls in self.handlers:
+            backend = self.store_backends.get(getattr(cls, "store", None) or "")
+            if backend is not None and backend.key_pattern and cls.key_pattern is None:
+                out[cls] = backend.key_pattern
+        return out
 
     def groups(self) -> Iterator[RouteGroup]:
         """Every route group: collections, items, then custom routes."""

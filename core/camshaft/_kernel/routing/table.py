@@ -39,8 +39,12 @@ def build_groups(
     default_version: str,
     key_pattern: str,
     crud_defaults: CrudDefaults,
+    store_key_patterns: dict[type, str] | None = None,
 ) -> tuple[dict[str, RouteGroup], dict[str, RouteGroup], list[RouteGroup], Map]:
     """Build the route table.
+
+    :param store_key_patterns: per handler without its own ``key_pattern``, the pattern
+        its store's backend enforces (used instead of ``key_pattern``).
 
     :return: collection groups and item groups by resource name, custom groups (their
         name is the endpoint of the Werkzeug :class:`Map` also returned).
@@ -56,7 +60,8 @@ def build_groups(
             raise ConfigurationError(f"{cls!r} is not a camshaft.Handler subclass")
         check_handler(cls, crud_defaults(cls))
         routes.extend(Route(path, cls) for path in cls.routes)
-        _add_automatic(cls, collections, items, key_info, key_pattern, crud_defaults)
+        pattern = (store_key_patterns or {}).get(cls, key_pattern)
+        _add_automatic(cls, collections, items, key_info, pattern, crud_defaults)
     custom, url_map = _custom_table(routes, crud_defaults)
     return (
         _grouped(collections, "collection", default_version),

@@ -114,7 +114,12 @@ class StoreBackend:
     """A kind of store a handler may name in ``store = "<name>"``.
 
     :ivar open: ``open(config) -> Store``, called once per handler when the app is built.
+    :ivar key_pattern: a regular expression (ECMA 262 compatible, matched in full) for
+        the keys the store accepts; the automatic item route of a handler without its own
+        ``key_pattern`` uses it instead of the ``key_pattern`` setting, so the route (and
+        the OpenAPI document) refuse what the store would.
     """
 
     name: str
     open: Callable[[StoreConfig], Store]
+    key_pattern: str | None = None
