@@ -3,6 +3,7 @@
 from camshaft._kernel.app import App
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity
 from camshaft._kernel.auth.nonces import NonceStore
+from camshaft._kernel.conditional import Current, Preconditions, conditional_write
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.forms import UploadedFile
 from camshaft._kernel.handler import Handler, Result, Status, rc
@@ -18,6 +19,7 @@ __all__ = [
     "App",
     "AuthScheme",
     "Collection",
+    "Current",
     "Decision",
     "EmitContext",
     "Emitter",
@@ -30,6 +32,7 @@ __all__ = [
     "Paginator",
     "ParseLimits",
     "Parser",
+    "Preconditions",
     "Query",
     "Rate",
     "Record",
@@ -42,6 +45,7 @@ __all__ = [
     "StoreConfig",
     "ThrottleBackend",
     "UploadedFile",
+    "conditional_write",
     "hookimpl",
     "rc",
     "throttle",

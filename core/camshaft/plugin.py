@@ -21,12 +21,14 @@ surface.
   ``json_may_hold_unwritable``), the depth pre-check (``check_json_depth``), what every
   emitter can write (``check_value``, ``INT_LIMIT``), page-size parsing (``page_size``,
   ``int_arg``), ``Link`` building (``link_builder``, ``link_header``), the HTTP verbs'
-  action names (``METHOD_ACTIONS``), and what a store's replace keeps
-  (``writable_members``, ``replacement``, ``MAX_IN_VALUES``).
+  action names (``METHOD_ACTIONS``), what a store's replace keeps (``writable_members``,
+  ``replacement``, ``MAX_IN_VALUES``), and conditional requests (``Preconditions``,
+  ``Current``, ``conditional_write``).
 """
 
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity, IdentityKind
 from camshaft._kernel.auth.nonces import NonceStore
+from camshaft._kernel.conditional import Current, Preconditions, conditional_write
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
@@ -73,6 +75,7 @@ __all__ = [
     "AuthScheme",
     "BackendUnavailable",
     "Collection",
+    "Current",
     "Decision",
     "EmitContext",
     "Emitter",
@@ -85,6 +88,7 @@ __all__ = [
     "Paginator",
     "ParseLimits",
     "Parser",
+    "Preconditions",
     "Query",
     "Rate",
     "Record",
@@ -101,6 +105,7 @@ __all__ = [
     "Wiring",
     "check_json_depth",
     "check_value",
+    "conditional_write",
     "hookimpl",
     "int_arg",
     "json_default",

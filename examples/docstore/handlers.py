@@ -3,8 +3,10 @@
 GET /docs/ lists keys; PUT /docs/<key> stores the body as it came, with its Content-Type
 (201 new, 204 replaced); POST /docs/ stores under a new UUID (201 with Location);
 GET /docs/<key> returns the exact bytes with a strong ETag; DELETE /docs/<key> removes.
-Conditional requests: If-Match on PUT/DELETE, ``If-None-Match: *`` on PUT (create only),
-If-None-Match on GET (304).
+Conditional requests (RFC 9110 §13, through :class:`camshaft.Preconditions`): If-Match
+(a tag, a list, or ``*``: 412 on a missing document) and If-None-Match (``*``: create
+only; a tag: 412 when it is current) on PUT/DELETE; If-None-Match on GET (304). A
+document has one representation, its bytes, so its ETag is its version.
 
 Safe to copy: reading is open, writing needs an API key (``X-API-Key`` or ``Authorization:
 Bearer``, camshaft-httpauth's ``apikey``; without one configured nobody can write), and
@@ -24,8 +26,8 @@ from urllib.parse import quote
 
 from werkzeug.wrappers import Response
 
-from camshaft import App, Handler, Result
-from camshaft.errors import BadRequest, ConfigurationError, NotFound, PreconditionFailed
+from camshaft import App, Current, Handler, Preconditions, Result, conditional_write
+from camshaft.errors import ConfigurationError, NotFound
 from camshaft.permissions import anyone, authenticated
 from camshaft_httpauth import hash_api_secret
 from camshaft_kv import Document, DocumentStore, documents_for
@@ -97,17 +99,9 @@ class DocumentHandler(Handler):
     def _path(self, key: str) -> str:
         return f"/docs/{quote(key, safe='')}"
 
-    def _expected_version(self) -> str | None:
-        """The version If-Match demands (None when absent or ``*``); only a single strong
-        entity tag can match (RFC 9110 §13.1.1)."""
-        value = (self.request.header("If-Match") or "").strip()
-        if not value or value == "*":
-            return None
-        if "," in value:
-            raise BadRequest("If-Match with several entity tags is not supported; send one.")
-        if len(value) < 2 or value[0] != '"' or value[-1] != '"':
-            raise PreconditionFailed("If-Match names no current strong entity tag.")
-        return value[1:-1]
+    def _current(self, key: str) -> Current | None:
+        document = self._documents().get_document(key)
+        return None if document is None else Current(document.version)
 
     def GET(self, key: str | None = None) -> Any:
         documents = self._documents()
@@ -115,27 +109,28 @@ class DocumentHandler(Handler):
             return [
                 {"key": k, "href": self.request.url_for(self._path(k))} for k in documents.keys()
             ]
+        pre = Preconditions.of(self.request)
         document = documents.get_document(key)
         if document is None:
             raise NotFound(f"No document with key {key!r}.")
         etag = _etag(document)
-        if_none_match = self.request.header("If-None-Match")
-        if if_none_match is not None:
-            tags = {t.strip().removeprefix("W/") for t in if_none_match.split(",")}
-            if "*" in tags or etag in tags:
-                return Result(None, 304, {"ETag": etag})
+        if pre.read(Current(document.version), document.version):
+            return Result(None, 304, {"ETag": etag})
         # A Werkzeug Response passes the bytes and the Content-Type through untouched.
         headers = {"ETag": etag, **served_headers(document.content_type)}
         return Response(document.body, content_type=document.content_type, headers=headers)
 
     def PUT(self, key: str) -> Result:
-        create_only = (self.request.header("If-None-Match") or "").strip() == "*"
-        put = self._documents().put_document(
-            key,
-            self.request.body,  # the raw bytes: never parsed, whatever the Content-Type
-            self.request.header("Content-Type"),
-            expected_version=self._expected_version(),
-            create_only=create_only,
+        documents = self._documents()
+        body = self.request.body  # the raw bytes: never parsed, whatever the Content-Type
+        content_type = self.request.header("Content-Type")
+        put, _ = conditional_write(
+            Preconditions.of(self.request),
+            read=lambda: self._current(key),
+            write=lambda version, create_only: documents.put_document(
+                key, body, content_type, expected_version=version, create_only=create_only
+            ),
+            creates=True,
         )
         headers = {"ETag": _etag(put.document)}
         if put.created:
@@ -157,7 +152,13 @@ class DocumentHandler(Handler):
         )
 
     def DELETE(self, key: str) -> None:
-        self._documents().delete(key, expected_version=self._expected_version())
+        documents = self._documents()
+        conditional_write(
+            Preconditions.of(self.request),
+            read=lambda: self._current(key),
+            write=lambda version, _: documents.delete(key, expected_version=version),
+            missing=f"No document with key {key!r}.",
+        )
 
 
 def build_app(

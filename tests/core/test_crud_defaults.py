@@ -129,8 +129,10 @@ def test_if_match_and_if_none_match(client) -> None:
     stale = client.patch("/addresses/3", json={"age": 5}, headers={"If-Match": etag})
     assert stale.status_code == 412
     assert client.delete("/addresses/3", headers={"If-Match": etag}).status_code == 412
-    weak = client.put("/addresses/3", json={"name": "a", "age": 1}, headers={"If-Match": "W/x"})
+    weak = client.put("/addresses/3", json={"name": "a", "age": 1}, headers={"If-Match": 'W/"x"'})
     assert weak.status_code == 412
+    unquoted = client.put("/addresses/3", json={"name": "a", "age": 1}, headers={"If-Match": "x"})
+    assert unquoted.status_code == 400
     assert client.get("/addresses/3").json["age"] == 4
 
 

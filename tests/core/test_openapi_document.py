@@ -226,13 +226,15 @@ def test_problem_statuses_follow_what_can_happen() -> None:
         "201",
         "400",
         "404",
+        "406",
         "409",
         "412",
         "413",
         "415",
         "428",
     }
-    assert set(paths["/notes/"]["get"]["responses"]) == {"200", "400", "404"}
+    assert set(paths["/notes/"]["get"]["responses"]) == {"200", "400", "404", "406"}
+    assert {"304", "412"} <= set(paths["/notes/{key}"]["get"]["responses"])
     if_match = _param(paths["/notes/{key}"]["delete"], "If-Match")
     assert if_match["in"] == "header" and if_match["required"] is True
 

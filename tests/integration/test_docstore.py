@@ -158,6 +158,31 @@ def test_conditional_requests(client: Client) -> None:
     assert client.put("/docs/new", data=b"n", headers={"If-Match": etag}).status_code == 412
 
 
+def test_conditional_requests_as_rfc_9110_writes_them(client: Client) -> None:
+    # If-Match: * on nothing is 412 and creates nothing.
+    assert client.put("/docs/m", data=b"m", headers={"If-Match": "*"}).status_code == 412
+    assert client.get("/docs/m").status_code == 404
+    etag = client.put("/docs/m", data=b"1").headers["ETag"]
+    assert client.put("/docs/m", data=b"2", headers={"If-Match": "*"}).status_code == 204
+    etag = client.get("/docs/m").headers["ETag"]
+    # A list: success when the current tag is in it, 412 otherwise.
+    listed = client.put("/docs/m", data=b"3", headers={"If-Match": f'"a", {etag}'})
+    assert listed.status_code == 204
+    etag = listed.headers["ETag"]
+    assert client.put("/docs/m", data=b"4", headers={"If-Match": '"a", "b"'}).status_code == 412
+    # If-None-Match with the current tag refuses the write; another tag lets it through.
+    assert client.put("/docs/m", data=b"5", headers={"If-None-Match": etag}).status_code == 412
+    assert client.delete("/docs/m", headers={"If-None-Match": etag}).status_code == 412
+    assert client.get("/docs/m").data == b"3"
+    assert client.put("/docs/m", data=b"6", headers={"If-None-Match": '"a"'}).status_code == 204
+    # Malformed: 400 naming the header, nothing written.
+    for header in ("If-Match", "If-None-Match"):
+        for value in ("unquoted", ""):
+            bad = client.put("/docs/m", data=b"7", headers={header: value})
+            assert bad.status_code == 400 and header in bad.json["detail"]
+    assert client.get("/docs/m").data == b"6"
+
+
 @pytest.mark.parametrize(
     "path",
     [

@@ -3,6 +3,7 @@ and no key, accepted or not, ever puts a file outside the root."""
 
 from __future__ import annotations
 
+import re
 import string
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from camshaft.errors import BadRequest
 from camshaft_kv import FileBackend, KVStore, check_content_type, check_key
+from camshaft_kv.keys import KEY_PATTERN
 
 from .conftest import files_outside
 
@@ -154,3 +156,67 @@ def test_content_type_is_kept_verbatim(given_type: str | None, stored: str) -> N
 def test_content_type_that_could_split_a_header_is_a_400(bad: str) -> None:
     with pytest.raises(BadRequest):
         check_content_type(bad)
+
+
+# --------------------------------------------------------------------------- KEY_PATTERN
+
+_KEY_RE = re.compile(KEY_PATTERN)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(min_size=0, max_size=300))
+def test_key_pattern_accepts_only_keys_the_store_accepts(key: str) -> None:
+    if _KEY_RE.fullmatch(key):
+        assert check_key(key) == key
+
+
+@pytest.mark.parametrize(
+    "key",
+    ["a", "photo.png", "über alles", "100%", "x" * 255, "con1", "conx.txt", "a.b.c"],
+)
+def test_key_pattern_accepts_ordinary_keys(key: str) -> None:
+    assert _KEY_RE.fullmatch(key) and check_key(key) == key
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "",
+        ".",
+        "a.",
+        "a ",
+        "a..b",
+        "a/b",
+        "a\\b",
+        "a:b",
+        "CON",
+        "nul.txt",
+        "Lpt1",
+        "COM¹",
+        "conİn$",
+        "x" * 256,
+        "a\x00",
+        "a\x85",
+        "%2e%2e",
+    ],
+)
+def test_key_pattern_refuses_what_the_store_refuses(key: str) -> None:
+    assert not _KEY_RE.fullmatch(key)
+
+
+def test_a_kv_route_and_its_openapi_use_the_store_key_pattern(tmp_path) -> None:
+    from camshaft import Handler
+    from camshaft.testing import make_app, make_client
+
+    class ThingHandler(Handler):
+        store = "kv"
+
+    app = make_app([ThingHandler], plugins=["kv"], settings={"kv": {"root": str(tmp_path)}})
+    client = make_client(app)
+    spec = client.get("/openapi.json").json
+    key = spec["paths"]["/things/{key}"]["get"]["parameters"][0]
+    assert key["schema"]["pattern"] == f"^(?:{KEY_PATTERN})$"
+    refused = client.get("/things/nul.txt")
+    assert refused.status_code == 400 and refused.json["title"] == "Invalid key"
+    assert client.put("/things/a%253A", json={"x": 1}).status_code == 400
+    assert client.get("/things/ok").status_code == 404

@@ -116,3 +116,22 @@ def test_keys_the_route_lets_through_are_refused_by_the_store(tmp_path: Path, ke
     assert response.status_code == 400
     assert response.mimetype == "application/problem+json"
     assert list(tmp_path.rglob("*.kv")) == []
+
+
+@pytest.mark.parametrize("backend", ["file", "shelve"])
+def test_conditional_requests_over_http(tmp_path: Path, backend: str) -> None:
+    client = make_client(_app(tmp_path, backend=backend))
+    missing = client.put("/things/5", json={"name": "n"}, headers={"If-Match": "*"})
+    assert missing.status_code == 412
+    assert client.get("/things/5").status_code == 404
+    etag = client.post("/things/", json={"name": "bob"}).headers["ETag"]
+    listed = client.put("/things/1", json={"name": "b"}, headers={"If-Match": f'"x", {etag}'})
+    assert listed.status_code == 200
+    current = listed.headers["ETag"]
+    assert (
+        client.patch("/things/1", json={"a": 1}, headers={"If-None-Match": current}).status_code
+        == 412
+    )
+    assert client.delete("/things/1", headers={"If-Match": '"x", "y"'}).status_code == 412
+    assert client.delete("/things/1", headers={"If-Match": "nope"}).status_code == 400
+    assert client.get("/things/1").json["name"] == "b"

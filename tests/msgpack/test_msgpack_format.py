@@ -155,3 +155,36 @@ def test_values_no_emitter_writes_are_400_naming_the_member(client, value, point
     response = post(client, msgpack.packb(value))
     assert response.status_code == 400
     assert response.json["errors"][0]["pointer"] == pointer
+
+
+def test_unsized_streams_hold_bounded_memory_and_stay_one_array():
+    """200,000 rows of unknown count: one valid array, and the peak of Python memory
+    allocated while streaming stays near the spool's bound, not the body's size."""
+    import tracemalloc
+
+    from camshaft_msgpack.packing import SPOOL_MEMORY
+
+    rows = 200_000
+
+    def items():
+        for i in range(rows):
+            yield {"id": i, "name": f"person {i}", "email": f"p{i}@example.com"}
+
+    tracemalloc.start()
+    try:
+        size, first = 0, b""
+        for chunk in EMITTER.stream(items(), EmitContext(many=True)):
+            size += len(chunk)
+            first = first or chunk
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert first == b"\xdd" + rows.to_bytes(4, "big")  # array32 header: every row
+    assert size > 8 * SPOOL_MEMORY  # the body is far larger than the spool
+    assert peak < 4 * SPOOL_MEMORY, (peak, size)
+
+
+def test_unsized_stream_round_trips():
+    items = ({"n": i} for i in range(5000))
+    body = b"".join(EMITTER.stream(items, EmitContext(many=True)))
+    assert msgpack.unpackb(body) == [{"n": i} for i in range(5000)]

@@ -148,7 +148,8 @@ def test_wrong_verifier_is_invalid_grant(client: Any, h: Any) -> None:
     response = redeem(client, h, code, other)
     assert response.status_code == 400
     assert response.json["error"] == "invalid_grant"
-    assert response.mimetype == "application/problem+json"
+    assert response.mimetype == "application/json"  # RFC 6749 §5.2
+    assert response.headers["Cache-Control"] == "no-store"
     # A failed attempt does not burn the code for its rightful holder.
     assert redeem(client, h, code, verifier).status_code == 200
 
@@ -619,3 +620,56 @@ def test_public_clients_cannot_introspect(client: Any, h: Any) -> None:
         "/oauth/introspect", data={"token": issued["access_token"], "client_id": "public-app"}
     )
     assert response.status_code in (400, 401) and response.json["error"] == "invalid_client"
+
+
+# ------------------------------------------------------------------ RFC 6749 §2.3.1, §5.2
+
+
+def _basic(user: str, secret: str) -> dict[str, str]:
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{secret}".encode()).decode()}
+
+
+def test_a_public_client_may_name_itself_in_basic_with_an_empty_secret(client: Any, h: Any) -> None:
+    code, verifier = get_code(client, h)
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": h.REDIRECT,
+        "code_verifier": verifier,
+    }
+    response = client.post("/oauth/token", data=form, headers=_basic("public-app", ""))
+    assert response.status_code == 200, response.data
+    assert response.json["token_type"] == "Bearer"
+
+
+def test_an_empty_basic_secret_does_not_authenticate_a_confidential_client(
+    client: Any,
+) -> None:
+    response = client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials"},
+        headers=_basic("web-app", ""),
+    )
+    assert response.status_code == 401
+    assert response.json["error"] == "invalid_client"
+    assert response.mimetype == "application/json"
+    mismatch = client.post(
+        "/oauth/token",
+        data={"grant_type": "refresh_token", "refresh_token": "x", "client_id": "web-app"},
+        headers=_basic("public-app", ""),
+    )
+    assert mismatch.status_code in (400, 401) and mismatch.json["error"] == "invalid_client"
+
+
+@pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke", "/oauth/introspect"])
+def test_token_endpoint_errors_are_application_json(client: Any, path: str) -> None:
+    wrong_type = client.post(path, json={"grant_type": "x"})
+    assert wrong_type.status_code == 400
+    assert wrong_type.mimetype == "application/json"
+    assert wrong_type.json["error"] == "invalid_request"
+    assert wrong_type.headers["Cache-Control"] == "no-store"
+    unknown = client.post(path, data={"grant_type": "password", "token": "t"})
+    assert unknown.status_code in (400, 401)
+    assert unknown.mimetype == "application/json" and "error" in unknown.json

@@ -166,7 +166,9 @@ def test_the_token_endpoint_documents_its_form_body_and_rfc6749_answers(
     }
     assert {"400", "401"} <= set(responses)
     assert not {"201", "204"} & set(responses)  # the generated guesses are gone
-    problem = responses["400"]["content"]["application/problem+json"]["schema"]
+    # RFC 6749 §5.2: token endpoint errors are application/json.
+    assert list(responses["400"]["content"]) == ["application/json"]
+    problem = responses["400"]["content"]["application/json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/OAuthError"}
 
 

@@ -72,7 +72,8 @@ def test_off_unless_enabled_when_registered_explicitly():
 def test_format_pickle_is_not_served_when_not_enabled():
     app = App([Things], settings=only_discovering("pickle"), environ={})
     response = make_client(app).get("/things/1?format=pickle")
-    assert response.mimetype == "application/json"
+    assert response.status_code == 406  # no installed format has that name
+    assert "pickle" not in response.json["formats"]
 
 
 @pytest.mark.parametrize("enabled", [True, False], ids=["plugin enabled", "plugin absent"])

@@ -47,4 +47,4 @@ def test_one_writer_wins(db_url, dropped, disposing) -> None:
         thread.join()
     assert sorted(statuses) == [200] + [412] * (WRITERS - 1)
     final = make_client(app).get("/people/1")
-    assert final.headers["ETag"] == '"2"' and final.json["age"] >= 1
+    assert final.headers["ETag"].startswith('"2~') and final.json["age"] >= 1

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from camshaft import EmitContext, ParseLimits
 from camshaft.errors import BadRequest, ValidationError
@@ -282,3 +284,34 @@ def test_body_limits_raise_the_yaml_limit():
 def test_strings_a_yaml_1_2_reader_would_take_for_numbers_are_quoted(text):
     body = EMITTER.emit({text: text}, EmitContext())
     assert parse(body, LIMITS) == {text: text}
+
+
+# --------------------------------------------------------------------------- libyaml
+
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text()
+    | st.binary(max_size=20)
+)
+_DATA = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_DATA)
+def test_libyaml_writes_what_pure_python_writes(data) -> None:
+    """The same document (the bytes may differ: libyaml writes an empty key as ``''``
+    where PyYAML writes ``? ''``, and a bare scalar without the ``...`` end marker)."""
+    import yaml
+
+    from camshaft_yaml.dumper import PureSafeYamlDumper, SafeYamlDumper, _dump
+
+    assert SafeYamlDumper.__mro__[2] is getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    fast, pure = _dump(data), _dump(data, PureSafeYamlDumper)
+    assert parse(fast, ParseLimits()) == parse(pure, ParseLimits())

@@ -138,6 +138,7 @@ class App:
             default_version=self.default_version,
             key_pattern=settings_["key_pattern"],
             crud_defaults=crud.defaults_for,
+            store_key_patterns=self._store_key_patterns(),
         )
         self._url_adapter = self.url_map.bind("localhost")
         self._custom_matcher = CustomMatcher(self.url_map)
@@ -178,6 +179,16 @@ class App:
         self.nonce_stores: dict[str, NonceStore] = registered(
             "camshaft_nonce_stores", "name", "nonce_stores"
         )
+
+    def _store_key_patterns(self) -> dict[type, str]:
+        """The key pattern of each handler that has none, from its store's backend: a
+        key the store would refuse is refused by the route, and documented so."""
+        out: dict[type, str] = {}
+        for cls in self.handlers:
+            backend = self.store_backends.get(getattr(cls, "store", None) or "")
+            if backend is not None and backend.key_pattern and cls.key_pattern is None:
+                out[cls] = backend.key_pattern
+        return out
 
     def groups(self) -> Iterator[RouteGroup]:
         """Every route group: collections, items, then custom routes."""
@@ -237,6 +248,11 @@ class App:
                 return out(environ, start_response)
         except HTTPError as exc:
             out = responses.problem(self, request, environ, exc)
+        except WerkzeugHTTPException as exc:
+            # abort() or a Werkzeug exception raised by a handler: its status, as a problem.
+            if exc.response is not None or exc.code is None or exc.code < 400:
+                return exc(environ, start_response)
+            out = responses.problem(self, request, environ, responses.from_werkzeug(exc))
         except Exception:
             logger.exception(
                 "Unhandled error on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
@@ -297,6 +313,7 @@ class App:
                 )
         else:
             request.emitter, accept_version = self.negotiator.by_accept(accept)
+            request.problems_only = bool(accept) and self.negotiator.problems_only(accept)
         url_version, path = split_version_prefix(request.path)
         request.url_version = url_version
         group, request.params = self._match(path)
@@ -358,6 +375,8 @@ class App:
             authorization.authorize_request(endpoint, handler, action.name)
         if wiring.throttle is not None:
             headers.extend(wiring.throttle.check(request))
+        if request.problems_only and method not in ("GET", "HEAD"):
+            raise self.negotiator.problems_only_error()  # before anything is written
         kwargs = action.kwargs(request.params)
         if action.wants_data:
             kwargs["data"] = request.data

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,12 +18,20 @@ __all__ = ["Handler", "Result", "Status", "rc"]
 
 @dataclass(slots=True)
 class Result:
-    """Data with a status and headers. ``location`` sets the ``Location`` header."""
+    """Data with a status and headers. ``location`` sets the ``Location`` header.
+
+    ``etag`` (the version of the state, any opaque text) and ``last_modified`` are the
+    validators of the data: the response carries a strong ``ETag`` per representation
+    and ``Last-Modified``, and a GET or HEAD is answered 304 or 412 as the request's
+    preconditions say (RFC 9110 §13), without the handler looking at them.
+    """
 
     data: Any = None
     status: int = 200
     headers: dict[str, str] = field(default_factory=dict)
     location: str | None = None
+    etag: str | None = None
+    last_modified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

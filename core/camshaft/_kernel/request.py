@@ -57,6 +57,7 @@ class Request:
         "method",
         "params",
         "path",
+        "problems_only",
         "received",
         "url_version",
         "version",
@@ -77,6 +78,8 @@ class Request:
         self.endpoint: Endpoint | None = None
         self.id: str | None = None
         self._stash: Stash | None = None
+        #: Accept admits only problem documents: a success is 406 (errors are answered).
+        self.problems_only = False
         self._args: MultiDict[str, str] | None = None
         self._headers: EnvironHeaders | None = None
         self._body: bytes | None = None

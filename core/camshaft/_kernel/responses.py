@@ -16,8 +16,10 @@ from itertools import chain
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from camshaft._kernel import conditional
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter
 from camshaft._kernel.emission.streaming import StreamBody, start_stream
 from camshaft._kernel.handler import Result, Status
@@ -61,13 +63,41 @@ def respond(
     if isinstance(result, WerkzeugResponse):
         return result
     status, data, location = _normalise(request, endpoint, action, result, headers)
+    if isinstance(result, Result) and (result.etag is not None or result.last_modified):
+        if _validated(request, result, headers, shaper is not _wiring_shaper(endpoint)):
+            status = 304
     if location is not None:
         headers.append(("Location", location if "://" in location else request.url_for(location)))
     if status == 204 or status == 304 or data is None:
         return finish(app, status, headers, request, endpoint)
+    if request.problems_only:
+        raise app.negotiator.problems_only_error()
     data, many, enveloped = _paginated(app, request, endpoint, data, headers, shaper)
     body = _emitted(app, request, data, many, enveloped, headers, shaper)
     return finish(app, status, headers, request, endpoint, body)
+
+
+def _wiring_shaper(endpoint: Endpoint) -> Shaper | None:
+    return endpoint.wiring.shaper if endpoint.wiring is not None else None
+
+
+def _validated(request: Request, result: Result, headers: Headers, anonymous: bool) -> bool:
+    """Add the validators ``result`` carries (``ETag`` for the representation selected,
+    ``Last-Modified``); for GET and HEAD evaluate the preconditions: True for 304.
+
+    :raises PreconditionFailed: If-Match or If-Unmodified-Since is false (412).
+    """
+    tag = None
+    if result.etag is not None:
+        tag = conditional.representation_tag(request, result.etag, anonymous)
+        headers.append(("ETag", f'"{tag}"'))
+    if result.last_modified is not None:
+        headers.append(("Last-Modified", conditional.last_modified(result.last_modified)))
+    if request.method not in ("GET", "HEAD") or not 200 <= result.status < 300:
+        return False
+    pre = conditional.Preconditions.of(request)
+    current = conditional.Current(result.etag, result.last_modified)
+    return pre.read(current, tag)
 
 
 def _normalise(
@@ -280,6 +310,22 @@ def problem(app: App, request: Request | None, environ: Mapping[str, Any], exc: 
     )
     headers.append(("Content-Length", str(len(payload))))
     return finish(app, exc.status, headers, request, None, [payload])
+
+
+def from_werkzeug(exc: WerkzeugHTTPException) -> HTTPError:
+    """A Werkzeug :class:`~werkzeug.exceptions.HTTPException` (``abort(404)``) as the
+    :class:`HTTPError` of its status, keeping its description and headers (``Allow``,
+    ``WWW-Authenticate``, ``Retry-After``) but not its HTML body's Content-Type."""
+    error = status_error(Status(exc.code or 500))
+    description = exc.description
+    if description and description != type(exc).description:
+        error.detail = description
+    error.headers.extend(
+        (name, value)
+        for name, value in exc.get_headers()
+        if name.lower() not in ("content-type", "content-length")
+    )
+    return error
 
 
 def status_error(status: Status) -> HTTPError:

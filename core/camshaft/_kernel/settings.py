@@ -94,6 +94,12 @@ CORE_OPTIONS: dict[str, Any] = {
     "strict_negotiation": Option(
         bool, False, "406 instead of the default format when nothing acceptable exists."
     ),
+    "strict_query": Option(
+        bool,
+        False,
+        "400 naming an unknown query parameter on a default-CRUD collection "
+        "(false: it is ignored).",
+    ),
     "key_pattern": Option(
         str,
         r"(?!.*\.\.)[^/\x00-\x1f\x7f]{1,255}",

@@ -2,16 +2,21 @@
 Framework's PythonListDataStore). ``source`` may give initial rows (a list of dicts).
 
 Keys are the string form of each row's ``key_field``; a created row without one gets
-the next integer. Every write bumps a store-wide counter that is the record's version.
+the next integer. Every write bumps a store-wide counter that is the record's version,
+and records the time (``Record.modified``, served as ``Last-Modified``).
 """
 
 from __future__ import annotations
 
 import copy
+import logging
 import operator
+import os
+import sys
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
 from camshaft.plugin import (
@@ -24,6 +29,11 @@ from camshaft.plugin import (
     replacement,
     writable_members,
 )
+
+if TYPE_CHECKING:
+    from camshaft._kernel.app import App
+
+logger = logging.getLogger("camshaft.store")
 
 
 def _contains(value: Any, needle: Any) -> bool:
@@ -55,6 +65,7 @@ class MemoryStore:
         self._writable = writable_members(config.model)
         self._lock = threading.Lock()
         self._rows: dict[str, tuple[dict[str, Any], str]] = {}
+        self._modified: dict[str, datetime] = {}
         self._counter = 0
         for row in config.source or ():
             self._insert(dict(row))
@@ -79,9 +90,13 @@ class MemoryStore:
             data[self.key_field] = key
         if key in self._rows:
             raise Conflict(f"A record with key {key!r} already exists.")
+        return self._put(key, data)
+
+    def _put(self, key: str, data: dict[str, Any]) -> Record:
         version = self._next_version()
         self._rows[key] = (data, version)
-        return Record(key, copy.deepcopy(data), version)
+        self._modified[key] = now = datetime.now(UTC)
+        return Record(key, copy.deepcopy(data), version, now)
 
     def _existing(self, key: str, expected_version: str | None) -> dict[str, Any]:
         if key not in self._rows:
@@ -94,7 +109,9 @@ class MemoryStore:
     def get(self, key: str) -> Record | None:
         with self._lock:
             hit = self._rows.get(key)
-            return None if hit is None else Record(key, copy.deepcopy(hit[0]), hit[1])
+            if hit is None:
+                return None
+            return Record(key, copy.deepcopy(hit[0]), hit[1], self._modified.get(key))
 
     def _matching(self, filters: tuple[Filter, ...]) -> list[tuple[str, dict[str, Any], str]]:
         return [
@@ -140,9 +157,7 @@ class MemoryStore:
                 return self._insert(new, key)
             old = self._existing(key, expected_version)
             new = replacement(old, new, self._writable, self.key_field, old[self.key_field])
-            version = self._next_version()
-            self._rows[key] = (new, version)
-            return Record(key, copy.deepcopy(new), version)
+            return self._put(key, new)
 
     def patch(
         self, key: str, changes: Mapping[str, Any], *, expected_version: str | None = None
@@ -150,14 +165,46 @@ class MemoryStore:
         with self._lock:
             old = self._existing(key, expected_version)
             new = {**old, **copy.deepcopy(dict(changes)), self.key_field: old[self.key_field]}
-            version = self._next_version()
-            self._rows[key] = (new, version)
-            return Record(key, copy.deepcopy(new), version)
+            return self._put(key, new)
 
     def delete(self, key: str, *, expected_version: str | None = None) -> None:
         with self._lock:
             self._existing(key, expected_version)
             del self._rows[key]
+            self._modified.pop(key, None)
+
+
+def per_worker_warning(
+    resources: list[str], environ: Mapping[str, str], argv: list[str]
+) -> str | None:
+    """The warning to log when memory stores serve under several worker processes."""
+    from camshaft.builtins.memory_throttle import worker_count
+
+    workers = worker_count(environ, argv)
+    if workers is None and any(m in sys.modules for m in ("gunicorn", "uwsgi")):
+        workers = 0  # a pre-fork server, worker count unknown
+    if workers is None or workers == 1:
+        return None
+    many = f"{workers} workers" if workers else "several workers"
+    return (
+        f"store 'memory' (for {', '.join(sorted(resources))}) is per process and this "
+        f"server runs {many}: each worker has its own records, so a client sees "
+        "different data from one request to the next. Use one worker, or a shared store "
+        "(sqlalchemy, kv)."
+    )
+
+
+@hookimpl(trylast=True)
+def camshaft_startup(app: App) -> None:
+    resources = [
+        getattr(cls, "resource_name", None) or cls.__name__
+        for cls, store in app.stores.items()
+        if isinstance(store, MemoryStore)
+    ]
+    if resources:
+        message = per_worker_warning(resources, os.environ, sys.argv)
+        if message:
+            logger.warning(message)
 
 
 @hookimpl(trylast=True)

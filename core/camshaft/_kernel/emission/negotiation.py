@@ -12,14 +12,46 @@ __all__ = ["Negotiator", "parse_accept"]
 _CACHE_SIZE = 512
 
 
+def _split(text: str, sep: str) -> list[str]:
+    """``text`` cut at ``sep`` outside quoted strings (RFC 9110 §5.6.4); a backslash
+    inside quotes escapes the next character."""
+    parts, start, quoted, escaped = [], 0, False, False
+    for i, char in enumerate(text):
+        if escaped:
+            escaped = False
+        elif quoted and char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == sep and not quoted:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts
+
+
+def _unquote(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        out, escaped = [], False
+        for char in value[1:-1]:
+            if char == "\\" and not escaped:
+                escaped = True
+                continue
+            out.append(char)
+            escaped = False
+        return "".join(out)
+    return value
+
+
 def parse_accept(header: str) -> list[tuple[str, str, float, dict[str, str]]]:
     """Parse an Accept header into ``(type, subtype, q, params)`` tuples, in client order.
 
+    Commas and semicolons inside quoted parameter values do not separate anything.
     Malformed ranges are skipped; a malformed or out-of-range q counts as 0.
     """
     ranges = []
-    for part in header.split(","):
-        media, *raw_params = part.split(";")
+    for part in _split(header, ","):
+        media, *raw_params = _split(part, ";")
         media = media.strip().lower()
         if "/" not in media:
             if media == "*":
@@ -31,7 +63,7 @@ def parse_accept(header: str) -> list[tuple[str, str, float, dict[str, str]]]:
         params: dict[str, str] = {}
         for raw in raw_params:
             name, _, value = raw.partition("=")
-            name, value = name.strip().lower(), value.strip().strip('"')
+            name, value = name.strip().lower(), _unquote(value.strip())
             if name == "q":
                 try:
                     q = float(value)
@@ -74,7 +106,8 @@ class Negotiator:
                     main, _, sub = media.lower().partition("/")
                     self._types.append((e, main, sub, exact))
         self.strict = strict
-        self._cache: dict[str, tuple[Emitter, str | None]] = {}
+        # Accept -> (emitter, version, whether only a problem media type matched)
+        self._cache: dict[str, tuple[Emitter, str | None, bool]] = {}
 
     @property
     def formats(self) -> list[str]:
@@ -83,14 +116,17 @@ class Negotiator:
     def by_format(self, name: str) -> Emitter:
         """The emitter for ``?format=name``.
 
-        :raises NotAcceptable: unknown format under strict negotiation.
+        :raises NotAcceptable: no installed format has that name (the client asked for it
+            explicitly, so there is no fallback, strict or not).
         """
         emitter = self._by_format.get(name.lower())
         if emitter is not None:
             return emitter
-        if self.strict:
-            raise self._not_acceptable(f"format {name!r}")
-        return self.default
+        raise NotAcceptable(
+            f"No format {name!r} is installed; available: {', '.join(self.formats)}.",
+            available=[e.media_type for e in self.emitters],
+            formats=self.formats,
+        )
 
     def by_accept(self, accept: str | None) -> tuple[Emitter, str | None]:
         """The emitter for an Accept header, and the ``version`` parameter of the media
@@ -100,6 +136,19 @@ class Negotiator:
         """
         if not accept:
             return self.default, None
+        hit = self._chosen(accept)
+        return hit[0], hit[1]
+
+    def problems_only(self, accept: str | None) -> bool:
+        """Whether ``accept`` admits nothing but problem documents
+        (``Accept: application/problem+json``): no success can be represented."""
+        return bool(accept) and self._chosen(accept)[2]  # type: ignore[arg-type]
+
+    def problems_only_error(self) -> NotAcceptable:
+        """The 406 for a success when :meth:`problems_only`."""
+        return self._not_acceptable("an Accept that admits only problem documents")
+
+    def _chosen(self, accept: str) -> tuple[Emitter, str | None, bool]:
         hit = self._cache.get(accept)
         if hit is None:
             hit = self._choose(accept)
@@ -108,10 +157,10 @@ class Negotiator:
             self._cache[accept] = hit
         return hit
 
-    def _choose(self, accept: str) -> tuple[Emitter, str | None]:
+    def _choose(self, accept: str) -> tuple[Emitter, str | None, bool]:
         ranges = parse_accept(accept)
-        best: tuple[float, int, int, int] | None = None
-        chosen: tuple[Emitter, str | None] | None = None
+        best: tuple[bool, float, int, int, int] | None = None
+        chosen: tuple[Emitter, str | None, bool] | None = None
         for server_pos, (emitter, main, sub, exact_only) in enumerate(self._types):
             # The most specific range matching this type decides its q (RFC 9110 §12.5.1).
             match = None
@@ -130,14 +179,15 @@ class Negotiator:
                     match = (spec, q, client_pos, params)
             if match is None or match[1] <= 0:
                 continue
-            key = (match[1], match[0], -match[2], -server_pos)
+            # A problem type is chosen only when no success type is acceptable at all.
+            key = (not exact_only, match[1], match[0], -match[2], -server_pos)
             if best is None or key > best:
-                best, chosen = key, (emitter, match[3].get("version"))
+                best, chosen = key, (emitter, match[3].get("version"), exact_only)
         if chosen is not None:
             return chosen
         if self.strict:
             raise self._not_acceptable(f"Accept: {accept}")
-        return self.default, None
+        return self.default, None, False
 
     def _not_acceptable(self, asked: str) -> NotAcceptable:
         offered = ", ".join(e.media_type for e in self.emitters)

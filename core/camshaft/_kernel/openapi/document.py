@@ -68,7 +68,7 @@ def _path_ops(
     group: RouteGroup,
     endpoint: Endpoint,
     prefix: str,
-    header: dict[str, Any] | None,
+    header: list[dict[str, Any]],
 ) -> dict[str, Any]:
     suffix = "" if not prefix else "_v" + endpoint.version.replace(".", "_")
     name = group.name if group.kind != "custom" else endpoint.path
@@ -93,7 +93,8 @@ def build_document(
     The default version of every route is documented at its plain path; when the
     ``url`` versioning strategy is on, every other version also at ``/v<version>/...``;
     when the ``header`` strategy is on and a route has several versions, its plain path
-    takes the version header. Plugins then complete the document through the
+    takes the version header (its values the versions that exist); with the ``query``
+    strategy, the version query parameter likewise. Plugins then complete the document through the
     ``camshaft_openapi`` hook (called with the document to change in place).
 
     :param title: ``info.title``; default the ``openapi.title`` setting.
@@ -107,15 +108,18 @@ def build_document(
     versioning = app.settings["versioning"]
     by_url = "url" in versioning["strategies"]
     by_header = "header" in versioning["strategies"]
+    by_query = "query" in versioning["strategies"]
     paths: dict[str, Any] = {}
     tags: dict[str, str] = {}
     for group in app.groups():
         default = group.default
         if not included(default):
             continue
-        header = None
+        header = []
         if by_header and len(group.versions) > 1:
-            header = params.version_header(app.version_header, _versions_of(group))
+            header.append(params.version_header(app.version_header, _versions_of(group)))
+        if by_query:
+            header.append(params.version_query(app.versions.query, _versions_of(group)))
         paths.setdefault(default.path, {}).update(_path_ops(ctx, group, default, "", header))
         doc = inspect.getdoc(default.handler)
         resource = default.path.strip("/").split("/")[0] or "/"
@@ -129,7 +133,7 @@ def build_document(
                 continue
             prefix = f"/v{v}"
             paths.setdefault(prefix + endpoint.path, {}).update(
-                _path_ops(ctx, group, endpoint, prefix, None)
+                _path_ops(ctx, group, endpoint, prefix, [])
             )
 
     components: dict[str, Any] = {

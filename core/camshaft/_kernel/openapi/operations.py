@@ -32,7 +32,10 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     405: ("MethodNotAllowed", "The resource does not serve this method (see Allow)."),
     406: ("NotAcceptable", "No format the client accepts can be produced."),
     409: ("Conflict", "The write collides with an existing item."),
-    412: ("PreconditionFailed", "If-Match or If-None-Match did not hold."),
+    412: (
+        "PreconditionFailed",
+        "A precondition (If-Match, If-None-Match, If-Unmodified-Since) did not hold.",
+    ),
     413: ("PayloadTooLarge", "The body is over the size limit."),
     415: ("UnsupportedMediaType", "No parser for the body's Content-Type."),
     428: ("PreconditionRequired", "This write must carry If-Match."),
@@ -223,8 +226,8 @@ def _errors(
         statuses.add(401)
     if wiring.authorize or getattr(cls, "permissions", None) is not None:
         statuses.add(403)
-    if settings["strict_negotiation"]:
-        statuses.add(406)
+    # An unknown ?format= or an Accept that admits only problem documents: always.
+    statuses.add(406)
     if body:
         statuses.add(413)
     if parsed:
@@ -239,6 +242,8 @@ def _errors(
             statuses.add(412)
             if settings["concurrency"]["require_if_match"]:
                 statuses.add(428)
+        if _is_default_crud(action) and method == "GET" and endpoint.kind == "item":
+            statuses.add(412)  # If-Match / If-Unmodified-Since on a read
     return sorted(statuses)
 
 
@@ -249,7 +254,7 @@ def operation(
     method: str,
     *,
     operation_id: str,
-    version_header: dict[str, Any] | None,
+    version_header: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """The Operation Object for ``method`` on ``endpoint``."""
     cls = endpoint.handler
@@ -302,7 +307,7 @@ def _parameters(
     method: str,
     model: Any,
     refs: dict[str, str] | None,
-    version_header: dict[str, Any] | None,
+    version_header: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     """Path, pagination, filter, ordering, selection, conditional, version and format
     parameters of one operation."""
@@ -329,11 +334,9 @@ def _parameters(
         parameters += params.conditional_headers(
             method, require_if_match=ctx.app.settings["concurrency"]["require_if_match"]
         )
-    if version_header is not None:
-        parameters.append(version_header)
+    parameters.extend(version_header)
     parameters.append(params.format_parameter(ctx.formats))
     return parameters
-
 
 
 def _request_body(ctx: Context, action: Action, refs: dict[str, str] | None) -> dict[str, Any]:

@@ -71,6 +71,12 @@ def _operator_schema(model: type[Model] | None, name: str, op: str) -> dict[str,
     return schema
 
 
+def _is_text(model: Any, name: str) -> bool:
+    from camshaft._kernel.stores.crud import is_text_field
+
+    return is_text_field(model, name)
+
+
 def filter_parameters(handler: type, model: type[Model] | None) -> list[dict[str, Any]]:
     """``<field>`` and ``<field>__<op>`` for every field in the handler's ``filters``."""
     out = []
@@ -81,6 +87,8 @@ def filter_parameters(handler: type, model: type[Model] | None) -> list[dict[str
             )
         )
         for op in sorted(FILTER_OPERATORS - {"eq"}):
+            if op == "contains" and not _is_text(model, name):
+                continue  # the server refuses it (400) on numbers, dates, booleans
             text = {
                 "in": f"Only items whose {name} is one of these (comma-separated).",
                 "contains": f"Only items whose {name} contains this text.",
@@ -122,6 +130,15 @@ def format_parameter(formats: Sequence[str]) -> dict[str, Any]:
     )
 
 
+def version_query(name: str, versions: Sequence[str]) -> dict[str, Any]:
+    """The query parameter choosing an API version (the ``query`` strategy)."""
+    return _query(
+        name,
+        {"type": "string", "enum": list(versions)},
+        "The API version to serve; the default when absent.",
+    )
+
+
 def version_header(name: str, versions: Sequence[str]) -> dict[str, Any]:
     """The header choosing an API version."""
     return {
@@ -133,33 +150,51 @@ def version_header(name: str, versions: Sequence[str]) -> dict[str, Any]:
     }
 
 
+_TAG_LIST = r'^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$'
+_DATE = "An HTTP-date (Sun, 06 Nov 1994 08:49:37 GMT); a value that is not one is ignored."
+
+
 def conditional_headers(method: str, *, require_if_match: bool) -> list[dict[str, Any]]:
-    """``If-Match`` / ``If-None-Match`` for store-backed items (ETags are versions)."""
-    etag = {"type": "string", "description": "A strong entity tag, quoted, from an ETag."}
-    out = []
-    if method in ("PUT", "PATCH", "DELETE"):
+    """The preconditions of RFC 9110 §13 on store-backed items: If-Match, If-None-Match
+    (``*`` or quoted entity tags; anything else is a 400), If-Modified-Since on reads and
+    If-Unmodified-Since."""
+    tags = {"type": "string", "pattern": _TAG_LIST}
+    write = method in ("PUT", "PATCH", "DELETE")
+    out = [
+        {
+            "name": "If-Match",
+            "in": "header",
+            "required": require_if_match and write,
+            "schema": tags,
+            "description": "'*' or entity tags: go on only if the item exists and its current "
+            "version is one of these (412 otherwise; any representation's ETag will do).",
+        },
+        {
+            "name": "If-None-Match",
+            "in": "header",
+            "required": False,
+            "schema": tags,
+            "description": "Answer 304 if the representation is one of these."
+            if not write
+            else "Go on only if the item's version is none of these (412 otherwise); "
+            + ("'*': create only, never replace." if method == "PUT" else "'*': never."),
+        },
+        {
+            "name": "If-Unmodified-Since",
+            "in": "header",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "Go on only if the item has not changed since (412). " + _DATE,
+        },
+    ]
+    if not write:
         out.append(
             {
-                "name": "If-Match",
-                "in": "header",
-                "required": require_if_match,
-                "schema": etag,
-                "description": "Write only if the item is still this version (412 otherwise).",
-            }
-        )
-    if method in ("GET", "PUT"):
-        text = (
-            "Answer 304 if the item is still this version."
-            if method == "GET"
-            else "'*': create only, never replace (412 when the item exists)."
-        )
-        out.append(
-            {
-                "name": "If-None-Match",
+                "name": "If-Modified-Since",
                 "in": "header",
                 "required": False,
                 "schema": {"type": "string"},
-                "description": text,
+                "description": "Answer 304 unless the item changed since. " + _DATE,
             }
         )
     return out

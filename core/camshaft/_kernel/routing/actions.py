@@ -90,6 +90,64 @@ def discover(
     return found
 
 
+def _verb_names() -> set[str]:
+    return set(METHOD_ACTIONS) | set(METHOD_ACTIONS.values())
+
+
+def check_handler(cls: type[Handler], defaults: dict[str, Callable[..., Any]]) -> None:
+    """Refuse, when the app is built, the mistakes that would otherwise surface as a
+    405 or a 500 at request time; each message names the class.
+
+    :raises ConfigurationError: a handler with no verb method and no store (with the
+        closest names it does define: ``reed`` for ``read``), an ``async def`` verb
+        method, a ``model`` that is neither a :class:`camshaft.models.Model` nor an
+        object with ``validate``, or an unknown method in ``allowed_methods``.
+    """
+    from difflib import get_close_matches
+
+    from camshaft.models import Model
+
+    verbs = _verb_names()
+    for name in sorted(verbs):
+        func = getattr(cls, name, None)
+        if func is not None and (
+            inspect.iscoroutinefunction(func) or inspect.isasyncgenfunction(func)
+        ):
+            raise ConfigurationError(
+                f"{cls.__name__}.{name} is 'async def'; Camshaft is a WSGI framework: "
+                "define it with plain 'def'"
+            )
+    if not defaults and not any(callable(getattr(cls, name, None)) for name in verbs):
+        own = [n for n in vars(cls) if not n.startswith("_") and callable(vars(cls)[n])]
+        near = sorted({m for n in own for m in get_close_matches(n.lower(), verbs, 1, 0.6)})
+        hint = f"; did you mean {', '.join(near)}?" if near else ""
+        raise ConfigurationError(
+            f"{cls.__name__} defines no method (read, create, update, patch, delete, or "
+            f"GET, POST, PUT, PATCH, DELETE) and names no store{hint}"
+        )
+    model = cls.model
+    if model is not None and not (
+        (isinstance(model, type) and issubclass(model, Model))
+        or callable(getattr(model, "validate", None))
+    ):
+        raise ConfigurationError(
+            f"{cls.__name__}.model is {model!r}, which is neither a camshaft.models.Model "
+            "subclass nor a model object with validate()"
+        )
+    if cls.allowed_methods is not None:
+        if isinstance(cls.allowed_methods, str):
+            raise ConfigurationError(
+                f"{cls.__name__}.allowed_methods must be a tuple of methods, not a string"
+            )
+        allowed = {str(m).upper() for m in cls.allowed_methods}
+        unknown = allowed - set(METHOD_ACTIONS) - {"HEAD", "OPTIONS"}
+        if unknown:
+            raise ConfigurationError(
+                f"{cls.__name__}.allowed_methods has unknown {sorted(unknown)}; "
+                f"known: {', '.join([*METHOD_ACTIONS, 'HEAD', 'OPTIONS'])}"
+            )
+
+
 def make_action(cls: type, method: str, func: Callable[..., Any], route_params: set[str]) -> Action:
     params, required = signature_info(cls, func)
     if params is not None:

@@ -13,7 +13,7 @@ from typing import Any
 from werkzeug.routing import Map, Rule
 
 from camshaft._kernel.handler import Handler, default_resource_name, normalize_version
-from camshaft._kernel.routing.actions import discover, make_action, signature_info
+from camshaft._kernel.routing.actions import check_handler, discover, make_action, signature_info
 from camshaft._kernel.routing.endpoints import (
     Endpoint,
     Route,
@@ -39,8 +39,12 @@ def build_groups(
     default_version: str,
     key_pattern: str,
     crud_defaults: CrudDefaults,
+    store_key_patterns: dict[type, str] | None = None,
 ) -> tuple[dict[str, RouteGroup], dict[str, RouteGroup], list[RouteGroup], Map]:
     """Build the route table.
+
+    :param store_key_patterns: per handler without its own ``key_pattern``, the pattern
+        its store's backend enforces (used instead of ``key_pattern``).
 
     :return: collection groups and item groups by resource name, custom groups (their
         name is the endpoint of the Werkzeug :class:`Map` also returned).
@@ -54,8 +58,10 @@ def build_groups(
     for cls in handlers:
         if not (isinstance(cls, type) and issubclass(cls, Handler)):
             raise ConfigurationError(f"{cls!r} is not a camshaft.Handler subclass")
+        check_handler(cls, crud_defaults(cls))
         routes.extend(Route(path, cls) for path in cls.routes)
-        _add_automatic(cls, collections, items, key_info, key_pattern, crud_defaults)
+        pattern = (store_key_patterns or {}).get(cls, key_pattern)
+        _add_automatic(cls, collections, items, key_info, pattern, crud_defaults)
     custom, url_map = _custom_table(routes, crud_defaults)
     return (
         _grouped(collections, "collection", default_version),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 __all__ = [
@@ -36,9 +37,14 @@ MAX_IN_VALUES = 1000
 
 @dataclass(frozen=True, slots=True)
 class Record:
+    """One record. ``modified`` is when it last changed, if the store knows (responses
+    then carry ``Last-Modified`` and honour ``If-Modified-Since`` /
+    ``If-Unmodified-Since``)."""
+
     key: str
     data: dict[str, Any]
     version: str | None = None
+    modified: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,10 +127,15 @@ class StoreBackend:
     """A kind of store a handler may name in ``store = "<name>"``.
 
     :ivar open: ``open(config) -> Store``, called once per handler when the app is built.
+    :ivar key_pattern: a regular expression (ECMA 262 compatible, matched in full) for
+        the keys the store accepts; the automatic item route of a handler without its own
+        ``key_pattern`` uses it instead of the ``key_pattern`` setting, so the route (and
+        the OpenAPI document) refuse what the store would.
     """
 
     name: str
     open: Callable[[StoreConfig], Store]
+    key_pattern: str | None = None
 
 
 def writable_members(model: Any) -> frozenset[str] | None:

@@ -8,10 +8,13 @@ Each function has a handler method's signature, so the router treats it like one
   orders, but only on what the handler allows in ``filters`` and ``ordering``; values
   are converted by the model's field types. A filter or order the handler does not allow,
   or a value that does not convert, is a 400 naming the parameter (see :func:`query_for`).
-- **Conditional requests.** Responses carry a strong ``ETag`` from the record's version;
-  ``If-Match`` on writes is checked by the store inside the write (412 on mismatch; 428
-  when missing and the ``concurrency.require_if_match`` setting is true); ``If-None-Match``
-  on GET answers 304, and ``If-None-Match: *`` on PUT means create-only.
+- **Conditional requests** (RFC 9110 §13, :mod:`camshaft._kernel.conditional`).
+  Responses carry a strong ``ETag`` per representation of the record's version, and
+  ``Last-Modified`` when the store knows it. ``If-Match`` (one tag, a list, or ``*``),
+  ``If-None-Match`` and ``If-Unmodified-Since`` on writes are evaluated after
+  authorization and end in a compare-and-swap on the stored version (412 when false;
+  428 when If-Match is missing and ``concurrency.require_if_match`` is true);
+  ``If-None-Match: *`` on PUT means create-only; GET answers 304 / 412.
 - **Per-object authorization.** When the handler declares ``permissions`` (or a plugin
   implements ``camshaft_authorize``), reading, replacing, patching and deleting one
   record first call ``handler.authorize(action, record.data)`` on the record as stored
@@ -26,6 +29,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from camshaft._kernel.auth.authorization import checks_objects
+from camshaft._kernel.conditional import Current, Preconditions, conditional_write
 from camshaft._kernel.handler import Handler, Result
 from camshaft._kernel.stores.base import (
     FILTER_OPERATORS,
@@ -38,7 +42,6 @@ from camshaft._kernel.stores.base import (
 from camshaft._kernel.stores.visibility import owner_fields, visible
 from camshaft.errors import (
     BadRequest,
-    Conflict,
     Forbidden,
     NotFound,
     PreconditionFailed,
@@ -147,8 +150,22 @@ def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
             )
         return Filter(name, op, lowered in ("true", "1"))
     if op == "contains":
+        if not is_text_field(model, name):
+            raise BadRequest(
+                f"Query parameter {param!r}: 'contains' applies to text fields only.",
+                title="Invalid filter",
+            )
         return Filter(name, op, text)
     return Filter(name, op, _convert(model, name, text, param))
+
+
+def is_text_field(model: Any, name: str) -> bool:
+    """Whether ``name`` holds text (``contains`` applies); true without a model, which
+    says nothing about types."""
+    from camshaft.models import StringField
+
+    field = getattr(model, "by_name", {}).get(name)
+    return field is None or isinstance(field, StringField)
 
 
 def _order(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
@@ -174,7 +191,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
     :data:`camshaft.stores.FILTER_OPERATORS`) filters when ``field`` is in the handler's
     ``filters``; ``order`` lists fields from its ``ordering``, ``-`` for descending.
     Parameters that name neither a model field nor an operator are left to others
-    (pagination, shaping, ...).
+    (pagination, shaping, ...), or, with the ``strict_query`` setting, refused when no
+    one reads them (a typo such as ``?nmae=bob`` would otherwise return everything).
 
     :raises BadRequest: a filter on a field not allowed, an unknown operator on an allowed
         field, an order not allowed, or a value its field cannot convert; the message
@@ -183,6 +201,7 @@ def query_for(handler: Handler, model: Any = None) -> Query:
     request = handler.request
     if not request.environ.get("QUERY_STRING"):
         return Query()
+    known = _known_parameters(handler)
     cls = type(handler)
     model = model or cls.model
     allowed: tuple[str, ...] = tuple(getattr(cls, "filters", ()) or ())
@@ -204,6 +223,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
                     f"use one of: {', '.join(sorted(FILTER_OPERATORS))}.",
                     title="Invalid filter",
                 )
+            if known is not None and param not in known:
+                raise _unknown(param, allowed, known)
             continue
         if name not in allowed:
             if sep or name in fields:
@@ -212,45 +233,53 @@ def query_for(handler: Handler, model: Any = None) -> Query:
                     f"{', '.join(allowed) or 'none'}.",
                     title="Invalid filter",
                 )
+            if known is not None and param not in known:
+                raise _unknown(param, allowed, known)
             continue
         filters.append(_filter(model, name, op, text, param))
     return Query(tuple(filters), order)
 
 
+def _known_parameters(handler: Handler) -> frozenset[str] | None:
+    """With the ``strict_query`` setting, the query parameters a collection GET
+    understands besides filters (None: lenient, anything else is ignored)."""
+    app = handler.request.app
+    if not app.settings["strict_query"]:
+        return None
+    known = set(RESERVED_PARAMETERS)
+    if "query" in app.versions.strategies:
+        known.add(app.versions.query)
+    for paginator in app.paginators.values():
+        known.update(paginator.parameters)
+    return frozenset(known)
+
+
+def _unknown(param: str, allowed: tuple[str, ...], known: frozenset[str]) -> BadRequest:
+    filters = ", ".join(allowed) or "none"
+    return BadRequest(
+        f"Unknown query parameter {param!r}; filters: {filters}; "
+        f"others: {', '.join(sorted(known))}.",
+        title="Unknown query parameter",
+    )
+
+
 # --------------------------------------------------------------------------- preconditions
 
 
-def _if_match(handler: Handler, *, create_only: bool = False) -> str | None:
-    """The version an If-Match header demands (None when absent or ``*``).
+def _preconditions(handler: Handler, *, create_only_ok: bool = False) -> Preconditions:
+    """The request's preconditions (400 when If-Match / If-None-Match is malformed).
 
-    A weak validator never matches: writes need strong comparison (RFC 9110 §13.1.1).
-
-    :raises PreconditionRequired: no strong entity tag while ``concurrency.require_if_match``
-        is true (a create-only PUT is exempt).
+    :raises PreconditionRequired: no If-Match entity tag while
+        ``concurrency.require_if_match`` is true (a create-only PUT is exempt).
     """
-    value = handler.request.header("If-Match")
-    if value is None or value.strip() == "*":
-        if not create_only and handler.request.app.settings["concurrency"]["require_if_match"]:
+    pre = Preconditions.of(handler.request)
+    if handler.request.app.settings["concurrency"]["require_if_match"]:
+        tagged = pre.if_match is not None and not pre.if_match.star_tag
+        if not tagged and not (create_only_ok and pre.create_only):
             raise PreconditionRequired(
                 "This write must be conditional: send If-Match with the ETag you last read."
             )
-        return None
-    tags = [t.strip() for t in value.split(",")]
-    strong = [t[1:-1] for t in tags if len(t) >= 2 and t[0] == '"' and t[-1] == '"']
-    if not strong:
-        raise PreconditionFailed("If-Match names no current strong entity tag.")
-    if len(strong) > 1:
-        raise BadRequest("If-Match with several entity tags is not supported; send one.")
-    return strong[0]
-
-
-def _not_modified(handler: Handler, etag: str) -> bool:
-    """Whether If-None-Match matches ``etag`` (weak comparison, as RFC 9110 asks for GET)."""
-    inm = handler.request.header("If-None-Match")
-    if inm is None:
-        return False
-    tags = {t.strip().removeprefix("W/") for t in inm.split(",")}
-    return "*" in tags or etag in tags
+    return pre
 
 
 # --------------------------------------------------------------------------- input
@@ -281,44 +310,57 @@ def _clean(
     return model.validate(data, partial=partial, allow=allow)
 
 
-# --------------------------------------------------------------------------- authorization
-
-#: Times a write re-reads and re-authorizes a record that changed under it before a 409.
-AUTHORIZE_ATTEMPTS = 3
+# --------------------------------------------------------------------------- writes
 
 
-def _authorized_write(
+def _write(
     handler: Handler,
     store: Store,
     key: str,
     action: str,
-    expected: str | None,
-    write: Callable[[str | None], Any],
-) -> Any:
-    """``write(expected_version)`` once ``handler`` may do ``action`` to the record.
-
-    Without object checks this is ``write(expected)``. With them the record is read and
-    authorized first, and written only at the version that was authorized (the client's
-    If-Match when it sent one): a record changed in between is read and authorized
-    again, up to :data:`AUTHORIZE_ATTEMPTS` times. A missing record is left to ``write``
-    (404 from the store).
+    pre: Preconditions,
+    write: Callable[[str | None, bool], Any],
+    *,
+    creates: bool = False,
+) -> tuple[Any, bool]:
+    """``write(expected_version, create_only)`` under the request's preconditions, once
+    ``handler`` may do ``action`` to the record (see
+    :func:`~camshaft._kernel.conditional.conditional_write`): with object checks the
+    record is read and authorized before any precondition is evaluated, and written only
+    at the version that was authorized.
 
     :raises Forbidden: refused (NotFound with ``auth.hide_forbidden``).
+    :raises PreconditionFailed: a precondition is false.
     :raises Conflict: the record kept changing.
     """
-    if not checks_objects(handler):
-        return write(expected)
-    for _ in range(AUTHORIZE_ATTEMPTS):
+
+    def current() -> Current | None:
         record = store.get(key)
         if record is None:
-            return write(expected)
+            return None
+        return Current(record.version, record.modified, record.data)
+
+    def authorize(record: Current) -> None:
         handler.authorize(action, record.data)
-        try:
-            return write(record.version if expected is None else expected)
-        except PreconditionFailed:
-            if expected is not None or record.version is None:
-                raise
-    raise Conflict("The record kept changing while it was being written; try again.")
+
+    return conditional_write(
+        pre,
+        read=current,
+        write=write,
+        authorize=authorize if checks_objects(handler) else None,
+        creates=creates,
+        missing=_missing(handler, key),
+    )
+
+
+def _missing(handler: Handler, key: str) -> str:
+    return f"No {handler.request.path.strip('/').split('/')[0]} with key {key!r}."
+
+
+def _result(record: Record, status: int = 200, location: str | None = None) -> Result:
+    return Result(
+        record.data, status, location=location, etag=record.version, last_modified=record.modified
+    )
 
 
 def _owned(handler: Handler, store: Store, data: Any) -> Any:
@@ -364,29 +406,27 @@ def read(self: Handler, key: str | None = None) -> Any:
                 lambda field, text: _convert(model, field, text, field),
             )
         return StoreCollection(store, query, counted=counted)
+    Preconditions.of(self.request)  # a malformed If-None-Match is a 400 even on a miss
     record = store.get(key)
     if record is None:
-        raise NotFound(f"No {self.request.path.strip('/').split('/')[0]} with key {key!r}.")
+        raise NotFound(_missing(self, key))
     if checks_objects(self):
         self.authorize("read", record.data)
-    headers = _etag(record)
-    if headers and _not_modified(self, headers["ETag"]):
-        return Result(None, 304, headers)
-    return Result(record.data, 200, headers)
+    # The kernel adds the ETag of the representation and answers 304 / 412.
+    return _result(record)
 
 
 def create(self: Handler, data: Any) -> Result:
     store = _store(self)
     record = store.create(_owned(self, store, _clean(self, store, data, partial=False)))
-    return Result(record.data, 201, _etag(record), location=None)
+    return _result(record, 201)
 
 
 def update(self: Handler, key: str, data: Any) -> Result:
-    create_only = (self.request.header("If-None-Match") or "").strip() == "*"
-    expected = _if_match(self, create_only=create_only)
+    pre = _preconditions(self, create_only_ok=True)
     store = _store(self)
 
-    def write(version: str | None) -> Record:
+    def write(version: str | None, create_only: bool) -> Record:
         return store.replace(
             key,
             _clean(self, store, data, partial=False, key=key),
@@ -394,15 +434,10 @@ def update(self: Handler, key: str, data: Any) -> Result:
             create_only=create_only,
         )
 
-    # A create-only PUT writes no existing record (the store answers 412 if there is one).
-    record = (
-        write(None)
-        if create_only
-        else _authorized_write(self, store, key, "update", expected, write)
-    )
-    if create_only:
-        return Result(record.data, 201, _etag(record), location=self.request.path)
-    return Result(record.data, 200, _etag(record))
+    record, created = _write(self, store, key, "update", pre, write, creates=True)
+    if created:
+        return _result(record, 201, location=self.request.path)
+    return _result(record)
 
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -443,29 +478,29 @@ def _merged_changes(
 
 
 def patch(self: Handler, key: str, data: Any) -> Result:
-    expected = _if_match(self)
+    pre = _preconditions(self)
     store = _store(self)
     merge = self.request.content_type == MERGE_PATCH
 
-    def write(version: str | None) -> Record:
+    def write(version: str | None, create_only: bool) -> Record:
         body = data
         if merge:
             body, version = _merged_changes(store, key, data, version)
         changes = _clean(self, store, body, partial=True, key=key)
         return store.patch(key, changes, expected_version=version)
 
-    record = _authorized_write(self, store, key, "patch", expected, write)
-    return Result(record.data, 200, _etag(record))
+    record, _ = _write(self, store, key, "patch", pre, write)
+    return _result(record)
 
 
 def delete(self: Handler, key: str) -> None:
-    expected = _if_match(self)
+    pre = _preconditions(self)
     store = _store(self)
 
-    def write(version: str | None) -> None:
+    def write(version: str | None, create_only: bool) -> None:
         store.delete(key, expected_version=version)
 
-    _authorized_write(self, store, key, "delete", expected, write)
+    _write(self, store, key, "delete", pre, write)
 
 
 def defaults_for(cls: type[Handler]) -> dict[str, Callable[..., Any]]:

@@ -148,6 +148,14 @@ def json_response(status: int, body: Any, headers: Iterable[tuple[str, str]] = (
     return Response(payload, status=status, headers=_headers(headers, "application/json"))
 
 
+def problem_json(problem: OAuthProblem, instance: str | None = None) -> Response:
+    """An OAuth error as RFC 6749 §5.2 wants it from the token endpoint (and RFC 7009 /
+    7662 from revocation and introspection): ``application/json``, never cached; the
+    body is the problem document, whose ``error`` and ``error_description`` are the OAuth
+    members."""
+    return json_response(problem.status, problem.to_problem(instance), problem.headers)
+
+
 def urlencoded_response(
     status: int, body: Any, headers: Iterable[tuple[str, str]] = ()
 ) -> Response:

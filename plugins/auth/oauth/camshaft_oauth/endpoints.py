@@ -24,6 +24,7 @@ from .adapters import (
     CamshaftOAuth2Request,
     form_params,
     json_response,
+    problem_json,
     query_params,
 )
 from .errors import OAuthProblem
@@ -157,9 +158,12 @@ class OAuth2Token(_Endpoint):
     allowed_methods = ("POST",)
 
     def POST(self) -> Response:
-        params = form_params(self.request)
-        oauth_request = CamshaftOAuth2Request(self.request, params, "form")
-        return self._counted(lambda: self.provider.oauth2.create_token_response(oauth_request))
+        try:
+            params = form_params(self.request)
+            oauth_request = CamshaftOAuth2Request(self.request, params, "form")
+            return self._counted(lambda: self.provider.oauth2.create_token_response(oauth_request))
+        except OAuthProblem as problem:
+            return problem_json(problem, self.request.path)  # RFC 6749 §5.2
 
 
 class OAuth2Revoke(_Endpoint):
@@ -168,10 +172,13 @@ class OAuth2Revoke(_Endpoint):
     allowed_methods = ("POST",)
 
     def POST(self) -> Response:
-        oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        return self._counted(
-            lambda: self.provider.oauth2.create_endpoint_response("revocation", oauth_request)
-        )
+        try:
+            oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
+            return self._counted(
+                lambda: self.provider.oauth2.create_endpoint_response("revocation", oauth_request)
+            )
+        except OAuthProblem as problem:
+            return problem_json(problem, self.request.path)  # RFC 6749 §5.2, as RFC 7009 / 7662 say
 
 
 class OAuth2Introspect(_Endpoint):
@@ -180,10 +187,15 @@ class OAuth2Introspect(_Endpoint):
     allowed_methods = ("POST",)
 
     def POST(self) -> Response:
-        oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
-        return self._counted(
-            lambda: self.provider.oauth2.create_endpoint_response("introspection", oauth_request)
-        )
+        try:
+            oauth_request = CamshaftOAuth2Request(self.request, form_params(self.request), "form")
+            return self._counted(
+                lambda: self.provider.oauth2.create_endpoint_response(
+                    "introspection", oauth_request
+                )
+            )
+        except OAuthProblem as problem:
+            return problem_json(problem, self.request.path)  # RFC 6749 §5.2, as RFC 7009 / 7662 say
 
 
 class OAuth1RequestToken(_Endpoint):

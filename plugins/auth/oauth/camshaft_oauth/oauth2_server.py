@@ -9,6 +9,12 @@
 * Refresh tokens rotate: each use issues a new one and retires the old one atomically;
   presenting a retired refresh token revokes its whole family (RFC 9700 §4.14.2).
 * Client credentials, revocation (RFC 7009) and introspection (RFC 7662).
+* Errors of the token, revocation and introspection endpoints are ``application/json``
+  (RFC 6749 §5.2), with the OAuth members ``error`` and ``error_description`` beside the
+  RFC 9457 problem members.
+* A public client authenticates with ``none``: its ``client_id`` in the form, or in
+  ``Authorization: Basic base64(client_id:)`` with an empty secret, as oauthlib-based
+  clients send it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,13 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from authlib.oauth2.rfc6749 import AuthorizationServer, ClientMixin, TokenMixin, grants
-from authlib.oauth2.rfc6749.errors import InvalidGrantError, InvalidRequestError, OAuth2Error
+from authlib.oauth2.rfc6749.errors import (
+    InvalidClientError,
+    InvalidGrantError,
+    InvalidRequestError,
+    OAuth2Error,
+)
+from authlib.oauth2.rfc6749.util import extract_basic_authorization
 from authlib.oauth2.rfc6750 import BearerTokenGenerator
 from authlib.oauth2.rfc7009 import RevocationEndpoint
 from authlib.oauth2.rfc7636 import CodeChallenge, create_s256_code_challenge
@@ -36,6 +48,29 @@ __all__ = ["OAuth2Server"]
 
 ANY_CLIENT_AUTH = ["client_secret_basic", "client_secret_post", "none"]
 SECRET_CLIENT_AUTH = ["client_secret_basic", "client_secret_post"]
+
+
+def _authenticate_public(query_client: Any, request: Any) -> Client | None:
+    """The ``none`` method: a client that proves nothing but names itself, in the form
+    or as ``Authorization: Basic base64(client_id:)`` (an empty secret). Only public
+    clients are accepted this way (authlib checks ``check_endpoint_auth_method``)."""
+    client_id = request.payload.client_id
+    if request.payload.data.get("client_secret"):
+        return None
+    basic_id, basic_secret = extract_basic_authorization(request.headers)
+    if basic_id:
+        if basic_secret or (client_id and client_id != basic_id):
+            return None
+        client_id = basic_id
+    if not client_id:
+        return None
+    client: Client | None = query_client(client_id)
+    if client is None:
+        raise InvalidClientError(
+            status_code=401 if basic_id else 400,
+            description="The client does not exist on this server.",
+        )
+    return client
 
 
 def _compare_s256(verifier: str, challenge: str) -> bool:
@@ -246,6 +281,7 @@ class OAuth2Server(AuthorizationServer):
         self.register_grant(_ClientCredentialsGrant)
         self.register_endpoint(_Revocation)
         self.register_endpoint(_Introspection)
+        self.register_client_auth_method("none", _authenticate_public)
 
     # None is authlib's "unknown client" (invalid_client); types-authlib omits it.
     def query_client(self, client_id: str) -> Client | None:  # type: ignore[override]

@@ -284,6 +284,14 @@ def _responses(document: Mapping[str, Any], kind: str, emitted: Iterable[str]) -
         "headers": {"Location": {"schema": _STRING}},
     }
     owner = {"$ref": "#/components/responses/Unauthorized"}
+    if kind in ("token", "revoke", "introspect"):
+        # RFC 6749 §5.2 (and RFC 7009, 7662 after it): errors are application/json.
+        bad = {**bad, "content": {JSON: {"schema": _ref("OAuthError")}}, "headers": _NO_STORE}
+        client = {
+            **client,
+            "content": {JSON: {"schema": _ref("OAuthError")}},
+            "headers": {**client["headers"], **_NO_STORE},
+        }
     if kind == "token":
         ok = copy.deepcopy(json_body)
         ok["content"][JSON]["schema"] = _ref("OAuthToken")

@@ -38,8 +38,13 @@ def _plain(obj: Any) -> Any:
     return json_default(obj)
 
 
-class SafeYamlDumper(yaml.SafeDumper):
-    """``SafeDumper`` with JSON's representations of rich scalars and no aliases."""
+#: libyaml's emitter when PyYAML was built with it (several times faster), else PyYAML's
+#: own; the representers, and so the document, are the same.
+_BASE: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Representers:
+    """JSON's representations of rich scalars and no aliases, over either dumper."""
 
     def represent_str(self, data: str) -> yaml.ScalarNode:
         # With allow_unicode PyYAML writes NEL, LS, PS and BOM raw inside single quotes,
@@ -66,6 +71,15 @@ def _reads_as_str(text: str) -> bool:
         return False
 
 
+class SafeYamlDumper(_Representers, _BASE):  # type: ignore[misc,valid-type]
+    """``SafeDumper`` (libyaml's when available) with JSON's representations of rich
+    scalars and no aliases."""
+
+
+class PureSafeYamlDumper(_Representers, yaml.SafeDumper):  # type: ignore[misc]
+    """The same in pure Python (to compare, and where libyaml is missing)."""
+
+
 def _as_plain(dumper: SafeYamlDumper, obj: Any) -> yaml.Node:
     return dumper.represent_data(_plain(obj))
 
@@ -78,19 +92,20 @@ def _as_base64(dumper: SafeYamlDumper, obj: bytes) -> yaml.Node:
     return dumper.represent_data(json_default(obj))
 
 
-SafeYamlDumper.add_representer(str, SafeYamlDumper.represent_str)
-SafeYamlDumper.add_representer(datetime.datetime, _as_iso)
-SafeYamlDumper.add_representer(datetime.date, _as_iso)
-SafeYamlDumper.add_representer(bytes, _as_base64)
-SafeYamlDumper.add_representer(set, _as_plain)
-SafeYamlDumper.add_representer(tuple, _as_plain)
-SafeYamlDumper.add_multi_representer(object, _as_plain)
+for _dumper in (SafeYamlDumper, PureSafeYamlDumper):
+    _dumper.add_representer(str, _dumper.represent_str)
+    _dumper.add_representer(datetime.datetime, _as_iso)
+    _dumper.add_representer(datetime.date, _as_iso)
+    _dumper.add_representer(bytes, _as_base64)
+    _dumper.add_representer(set, _as_plain)
+    _dumper.add_representer(tuple, _as_plain)
+    _dumper.add_multi_representer(object, _as_plain)
 
 
-def _dump(data: Any) -> bytes:
+def _dump(data: Any, dumper: type[yaml.SafeDumper] = SafeYamlDumper) -> bytes:
     return yaml.dump(
         data,
-        Dumper=SafeYamlDumper,
+        Dumper=dumper,
         encoding="utf-8",
         allow_unicode=True,
         sort_keys=False,

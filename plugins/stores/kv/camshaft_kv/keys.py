@@ -13,7 +13,13 @@ from urllib.parse import unquote
 
 from camshaft.errors import BadRequest
 
-__all__ = ["MAX_CONTENT_TYPE_LENGTH", "MAX_KEY_LENGTH", "check_content_type", "check_key"]
+__all__ = [
+    "KEY_PATTERN",
+    "MAX_CONTENT_TYPE_LENGTH",
+    "MAX_KEY_LENGTH",
+    "check_content_type",
+    "check_key",
+]
 
 #: Longest key, in characters (and at most four times that in UTF-8 bytes).
 MAX_KEY_LENGTH = 255
@@ -28,6 +34,38 @@ _DEVICE = re.compile(r"(?:CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9¹²³]|LPT[0-
 _CONTENT_TYPE = re.compile(r"[\x20-\x7e]+")
 # Percent-decoding is repeated at most this often ("%252e" -> "%2e" -> ".").
 _DECODE_ROUNDS = 3
+
+
+def _nocase(word: str) -> str:
+    """``word`` case-insensitively without flags (ECMA 262 patterns have no ``(?i)``),
+    with the letters Python's ``re.IGNORECASE`` also folds (U+0130 and U+0131 for ``I``)."""
+    extra = {"I": r"\u0130\u0131"}
+    out = []
+    for char in word:
+        if char.isalpha():
+            out.append(f"[{char.upper()}{char.lower()}{extra.get(char.upper(), '')}]")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+_DIGIT = r"[0-9\u00b9\u00b2\u00b3]"
+_DEVICES = "|".join(
+    [_nocase(n) for n in ("CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$")]
+    + [_nocase("COM") + _DIGIT, _nocase("LPT") + _DIGIT]
+)
+_KEY_CHAR = r"[^\x00-\x1f\x7f-\x9f/\\:\ud800-\udfff]"
+_LAST_CHAR = r"[^\x00-\x1f\x7f-\x9f/\\:\ud800-\udfff. ]"
+#: The keys :func:`check_key` accepts, as one regular expression (Python and ECMA 262,
+#: ASCII text): the ``kv`` store backend gives it to the kernel, so an automatic route
+#: refuses what the store would and the OpenAPI document states the same pattern. It is
+#: stricter than :func:`check_key` in one place: no ``%`` followed by two hex digits
+#: (percent-encoding inside a key, which check_key decodes and checks again).
+KEY_PATTERN = (
+    r"(?!.*\.\.)(?!.*%[0-9A-Fa-f]{2})"
+    rf"(?!(?:{_DEVICES}) *(?:\.|$))"
+    f"{_KEY_CHAR}{{0,{MAX_KEY_LENGTH - 1}}}{_LAST_CHAR}"
+)
 
 
 def _reason(key: str) -> str | None:

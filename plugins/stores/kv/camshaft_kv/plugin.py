@@ -15,7 +15,7 @@ from camshaft.plugin import Option, StoreBackend, StoreConfig, hookimpl
 
 from .backend import Backend
 from .file_backend import FileBackend
-from .keys import check_key
+from .keys import KEY_PATTERN, check_key
 from .shelve_backend import ShelveBackend
 from .store import KVStore
 
@@ -73,4 +73,4 @@ def camshaft_settings_spec() -> Mapping[str, Option]:
 
 @hookimpl
 def camshaft_stores() -> list[StoreBackend]:
-    return [StoreBackend("kv", open_store)]
+    return [StoreBackend("kv", open_store, key_pattern=KEY_PATTERN)]
