@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, quote
 
-from werkzeug.datastructures import EnvironHeaders, MultiDict
+from werkzeug.datastructures import EnvironHeaders, FileStorage, MultiDict
 
 from camshaft._kernel.auth.identity import ANONYMOUS, Identity
 from camshaft._kernel.emission.descriptors import ParseLimits
@@ -19,6 +19,9 @@ __all__ = ["Request"]
 
 _MISSING: Any = object()
 _CHUNK = 64 * 1024
+_FORM_TYPES = ("multipart/form-data", "application/x-www-form-urlencoded")
+#: The most fields and files one form body may hold (Werkzeug's own default).
+MAX_FORM_PARTS = 1000
 
 
 class Request:
@@ -37,6 +40,8 @@ class Request:
         "_args",
         "_body",
         "_data",
+        "_files",
+        "_form",
         "_headers",
         "app",
         "emitter",
@@ -64,9 +69,13 @@ class Request:
         self._headers: EnvironHeaders | None = None
         self._body: bytes | None = None
         self._data: Any = _MISSING
+        self._form: MultiDict[str, str] | None = None
+        self._files: MultiDict[str, FileStorage] | None = None
 
     @property
     def headers(self) -> EnvironHeaders:
+        """The request headers, by case-insensitive name (``headers["If-Match"]``,
+        ``headers.get("X-Request-Id")``); see also :meth:`header`."""
         if self._headers is None:
             self._headers = EnvironHeaders(self.environ)
         return self._headers
@@ -151,6 +160,68 @@ class Request:
             else:
                 self._data = self.app.parse_body(self.content_type, body)
         return self._data
+
+    @property
+    def form(self) -> MultiDict[str, str]:
+        """The fields of a ``multipart/form-data`` or ``application/x-www-form-urlencoded``
+        body (empty for any other body), within the body size limit.
+
+        :raises BadRequest: the body is not a well-formed form (400).
+        :raises PayloadTooLarge: the body is over ``max_body_size`` (413).
+        """
+        self._parse_form()
+        assert self._form is not None
+        return self._form
+
+    @property
+    def files(self) -> MultiDict[str, FileStorage]:
+        """The files of a ``multipart/form-data`` body, by field name (empty for any other
+        body): Werkzeug :class:`~werkzeug.datastructures.FileStorage` objects with
+        ``filename``, ``mimetype``, ``read()`` and ``save(path)``. The whole body is
+        bounded by ``max_body_size`` (413); the file name is the client's: never use it
+        as a path unchecked (``werkzeug.utils.secure_filename``).
+
+        :raises BadRequest: the body is not well-formed multipart (400).
+        :raises PayloadTooLarge: the body is over ``max_body_size`` (413).
+        """
+        self._parse_form()
+        assert self._files is not None
+        return self._files
+
+    def _parse_form(self) -> None:
+        if self._form is not None:
+            return
+        if self.content_type not in _FORM_TYPES:
+            self._form, self._files = MultiDict(), MultiDict()
+            return
+        from io import BytesIO
+
+        from werkzeug.exceptions import RequestEntityTooLarge
+        from werkzeug.formparser import parse_form_data
+
+        body = self.body  # read within the size limit, chunked or not
+        limit = self.app.parse_limits.max_body_size
+        environ = {
+            **self.environ,
+            "wsgi.input": BytesIO(body),
+            "CONTENT_LENGTH": str(len(body)),
+        }
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
+        try:
+            _, form, files = parse_form_data(
+                environ,
+                # The body is in memory already (and bounded): no temporary files.
+                stream_factory=lambda *args, **kwargs: BytesIO(),
+                max_form_memory_size=limit,
+                max_content_length=limit,
+                silent=False,
+                max_form_parts=MAX_FORM_PARTS,
+            )
+        except RequestEntityTooLarge:
+            raise _too_large(limit) from None
+        except ValueError as exc:
+            raise BadRequest(f"The form body is malformed: {exc}", title="Malformed form") from None
+        self._form, self._files = form, files
 
     @property
     def parse_limits(self) -> ParseLimits:
