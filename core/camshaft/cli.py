@@ -141,7 +141,8 @@ def _new(args: argparse.Namespace) -> int:
     print(f"created {target}")
     print("next, in it: python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]'")
     if kind == "project":
-        print(f"then: .venv/bin/pytest -q   or   .venv/bin/camshaft serve {args.name}.app:create_app")
+        serve = f".venv/bin/camshaft serve {args.name}.app:create_app"
+        print(f"then: .venv/bin/pytest -q   or   {serve}")
     else:
         print("then: .venv/bin/pytest -q")
     return 0

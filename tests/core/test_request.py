@@ -51,7 +51,7 @@ def test_records_on_a_handler_without_a_store_says_how_to_name_one():
     app = make_app([StorelessHandler])
     handler = StorelessHandler(type("R", (), {"app": app})())
     with pytest.raises(LookupError, match=r'StorelessHandler has no store: .*store = "memory"'):
-        handler.records  # noqa: B018
+        handler.records
 
 
 def upload(client, **kwargs):
