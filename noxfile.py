@@ -1,4 +1,5 @@
-"""Sessions: tests (everything), one isolated session per plugin, lint, typecheck, demo, bench.
+"""Sessions: tests (everything), one isolated session per plugin, lint, typecheck, docs, demo,
+bench.
 
 Plugins are discovered by globbing ``plugins/*/*/pyproject.toml``; there is no list to keep.
 """
@@ -72,6 +73,14 @@ def typecheck(session: nox.Session) -> None:
     session.install("mypy", *TYPE_STUBS, "-e", ".[test]", *_editable(PLUGINS + EXAMPLE_PLUGINS))
     packages = sorted(p.parent for d in PLUGINS + EXAMPLE_PLUGINS for p in d.glob("*/__init__.py"))
     session.run("mypy", "core/camshaft", *(str(p.relative_to(ROOT)) for p in packages))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """The documentation site (mkdocs.yml: docs/ and the reference generated from the
+    docstrings) in build/site, offline; any warning fails (--strict)."""
+    session.install("-e", ".[docs]")
+    session.run("mkdocs", "build", "--strict", *session.posargs)
 
 
 @nox.session

@@ -1,5 +1,5 @@
 """The ``camshaft`` command: serve an app, list its routes, list plugins, print OpenAPI,
-create its stores' tables."""
+create its stores' tables, create a new project or plugin."""
 
 from __future__ import annotations
 
@@ -144,6 +144,52 @@ def _db_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _new(args: argparse.Namespace) -> int:
+    """Write a project (or with ``--plugin``, a plugin distribution) that passes its tests."""
+    from camshaft._kernel.scaffold import ScaffoldError, scaffold
+
+    kind = "plugin" if args.plugin else "project"
+    try:
+        target = scaffold(kind, args.name, args.directory)
+    except ScaffoldError as exc:
+        print(f"camshaft new: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {target}")
+    print("next, in it: python3 -m venv .venv && .venv/bin/pip install -q -e '.[test]'")
+    if kind == "project":
+        serve = f".venv/bin/camshaft serve {args.name}.app:create_app"
+        print(f"then: .venv/bin/pytest -q   or   {serve}")
+    else:
+        print("then: .venv/bin/pytest -q")
+    return 0
+
+
+def _add_new_command(sub: Any) -> None:
+    from pathlib import Path
+
+    new = sub.add_parser(
+        "new",
+        help="create a project, or a plugin distribution, that passes its own tests",
+        description=(
+            "Create NAME/: an app module with one handler and its model on SQLite "
+            "(camshaft-sqlalchemy), camshaft.toml, tests and a README. With --plugin, "
+            "create camshaft-NAME/: a plugin distribution with its entry point, a hook "
+            "implementation and Camshaft's contract tests."
+        ),
+    )
+    new.add_argument("name", metavar="NAME", help="a Python identifier: the package's name")
+    new.add_argument(
+        "--plugin", action="store_true", help="create a plugin distribution instead"
+    )
+    new.add_argument(
+        "--directory",
+        type=Path,
+        default=Path(),
+        help="where to create it (default: the current directory)",
+    )
+    new.set_defaults(func=_new)
+
+
 def _add_db_commands(sub: Any) -> None:
     db = sub.add_parser("db", help="manage the databases of an app's stores")
     commands = db.add_subparsers(dest="db_command", required=True)
@@ -167,6 +213,8 @@ EPILOG = """examples:
   camshaft routes examples.events.app:app
   camshaft plugins
   camshaft openapi examples.events.app:app --format yaml
+  camshaft new address_book
+  camshaft new --plugin jsonl
 
 MODULE:APP names a module importable from the current directory and an App in it
 (or a function returning one)."""
@@ -243,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi.set_defaults(func=_openapi)
     _add_db_commands(sub)
+    _add_new_command(sub)
     return parser
 
 

@@ -180,3 +180,29 @@ def test_every_core_option_is_documented():
                 yield from keys(value, f"{prefix}{name}.")
 
     assert [key for key in keys(CORE_OPTIONS) if f"`{key}`" not in text] == []
+
+
+@pytest.mark.parametrize(
+    ("settings", "environ"),
+    [
+        ({"plugins": {"block": ["greeter"]}, "greeter": {"word": "x"}}, {}),
+        ({"greeter": {"word": "x"}}, {"CAMSHAFT_BLOCK_PLUGINS": "greeter"}),
+        ({"plugins": {"block": ["greeter"]}}, {"CAMSHAFT__GREETER__WORD": "x"}),
+    ],
+    ids=[
+        "blocked in settings, section in settings",
+        "blocked by the environment, section in settings",
+        "blocked in settings, setting from the environment",
+    ],
+)
+def test_a_blocked_plugins_section_is_refused_saying_the_plugin_is_blocked(settings, environ):
+    with pytest.raises(ConfigurationError) as raised:
+        app(settings, environ)
+    message = str(raised.value)
+    assert "'greeter'" in message and "is blocked" in message
+    assert "unknown setting" not in message
+
+
+def test_a_section_for_a_plugin_that_is_neither_installed_nor_blocked_is_still_unknown():
+    with pytest.raises(ConfigurationError, match="unknown setting 'greetr'"):
+        app({"plugins": {"block": ["greeter"]}, "greetr": {"word": "x"}})

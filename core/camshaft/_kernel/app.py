@@ -33,7 +33,7 @@ from camshaft._kernel.forms import close_files
 from camshaft._kernel.handler import Handler
 from camshaft._kernel.hosts import TrustedHosts
 from camshaft._kernel.pagination import Paginator
-from camshaft._kernel.plugin_manager import collect, make_plugin_manager
+from camshaft._kernel.plugin_manager import blocked_names, collect, make_plugin_manager
 from camshaft._kernel.request import Request, require_parser_for
 from camshaft._kernel.responses import Out
 from camshaft._kernel.routing import Endpoint, Route, RouteGroup, build_groups, split_version_prefix
@@ -103,7 +103,9 @@ class App:
         raw = load_raw_settings(settings, file=settings_file, environ=env)
         self.plugin_manager = pm = make_plugin_manager(raw, env, plugins)
         specs = dict(collect(pm, "camshaft_settings_spec"))
-        self.settings = settings_ = Settings.build(raw, specs, env)
+        self.settings = settings_ = Settings.build(
+            raw, specs, env, blocked=blocked_names(raw, env)
+        )
         #: Plugins' own per-app state, under their own :class:`~camshaft.plugin.StashKey`.
         self.stash = Stash()
         self.stores: dict[type[Handler], Store] = {}

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from camshaft._kernel.auth.identity import Identity
     from camshaft._kernel.request import Request
+    from camshaft._kernel.stores.base import Store
 
 __all__ = ["Handler", "Result", "Status", "rc"]
 
@@ -186,7 +187,34 @@ class Handler:
 
     @property
     def identity(self) -> Identity:
+        """Who is asking: ``self.request.identity``."""
         return self.request.identity
+
+    @property
+    def records(self) -> Store:
+        """This handler's store: the :class:`~camshaft.Store` that ``store = "<name>"``
+        opened for this class when the app was built (``self.request.app.stores[type(self)]``).
+
+        The class attribute ``store`` names the kind of store; ``self.records`` is the open
+        store itself, for handler methods that go beyond the default CRUD::
+
+            def read(self, key=None):
+                if key is None:
+                    return [r.data for r in self.records.list(Query(limit=10))]
+                record = self.records.get(key)
+                return record.data if record else rc.NOT_FOUND
+
+        :raises LookupError: the handler names no ``store`` (a mistake in the handler,
+            answered with a 500).
+        """
+        cls = type(self)
+        store = self.request.app.stores.get(cls)
+        if store is None:
+            raise LookupError(
+                f"{cls.__qualname__} has no store: name one in its class, "
+                f'store = "memory" (or "sqlalchemy", "kv", ...), to use self.records'
+            )
+        return store
 
     def authorize(self, action: str, obj: Any) -> None:
         """Check ``permissions`` (and plugin policies) for ``action`` on a loaded ``obj``.

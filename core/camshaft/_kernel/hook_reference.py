@@ -64,6 +64,7 @@ def render() -> str:
         parts.append(f"# {title}\n")
         for name in names:
             doc = inspect.getdoc(getattr(hookspecs, name)) or ""
+            # The signature is shown, not run (tests/docs runs every other python block).
             signature = f"<!-- not-run -->\n```python\n{_signature(name)}\n```"
             parts.append(f"## `{name}`\n\n{signature}\n\n{doc}\n")
     return "\n".join(parts)

@@ -49,7 +49,8 @@ class PluginInfo:
     builtin: bool
 
 
-def _blocked_names(raw: Mapping[str, Any], environ: Mapping[str, str]) -> set[str]:
+def blocked_names(raw: Mapping[str, Any], environ: Mapping[str, str]) -> set[str]:
+    """Plugin names blocked by ``plugins.block`` or ``$CAMSHAFT_BLOCK_PLUGINS``."""
     names = set(raw.get("plugins", {}).get("block", []) or [])
     names.update(
         n.strip() for n in environ.get("CAMSHAFT_BLOCK_PLUGINS", "").split(",") if n.strip()
@@ -100,7 +101,7 @@ def make_plugin_manager(
     """
     pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
     pm.add_hookspecs(hookspecs)
-    blocked = _blocked_names(raw_settings, environ)
+    blocked = blocked_names(raw_settings, environ)
     enabled = set(raw_settings.get("plugins", {}).get("enable", []) or [])
     for name in blocked:
         pm.set_blocked(name)

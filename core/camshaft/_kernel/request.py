@@ -96,6 +96,8 @@ class Request:
 
     @property
     def headers(self) -> EnvironHeaders:
+        """The request headers, by case-insensitive name (``headers["If-Match"]``,
+        ``headers.get("X-Request-Id")``); see also :meth:`header`."""
         if self._headers is None:
             self._headers = EnvironHeaders(self.environ)
         return self._headers

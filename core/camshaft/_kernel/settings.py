@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -288,11 +288,21 @@ def load_raw_settings(
 
 
 def _validate(
-    spec: Spec, raw: Mapping[str, Any], prefix: str, environ: Mapping[str, str]
+    spec: Spec,
+    raw: Mapping[str, Any],
+    prefix: str,
+    environ: Mapping[str, str],
+    blocked: Collection[str] = (),
 ) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in raw.items():
         path = f"{prefix}{key}"
+        if key not in spec and key in blocked:
+            raise ConfigurationError(
+                f"settings section {path!r} belongs to the plugin {key!r}, which is blocked "
+                "(plugins.block or $CAMSHAFT_BLOCK_PLUGINS): unblock the plugin or remove "
+                "its section"
+            )
         if key not in spec:
             known = ", ".join(sorted(spec)) or "none"
             raise ConfigurationError(f"unknown setting {path!r} (known here: {known})")
@@ -339,12 +349,18 @@ class Settings(Mapping[str, Any]):
         raw: Mapping[str, Any],
         plugin_specs: Mapping[str, Spec],
         environ: Mapping[str, str],
+        blocked: Collection[str] = (),
     ) -> Settings:
+        """Validate ``raw`` against the core options and ``plugin_specs``.
+
+        :raises ConfigurationError: an unknown setting or a bad value (the message names
+            it); a section of a plugin in ``blocked`` says the plugin is blocked.
+        """
         clash = set(plugin_specs) & set(CORE_OPTIONS)
         if clash:
             raise ConfigurationError(f"plugin names clash with core settings: {sorted(clash)}")
         spec: dict[str, Any] = {**CORE_OPTIONS, **plugin_specs}
-        return cls(_validate(spec, raw, "", environ))
+        return cls(_validate(spec, raw, "", environ, blocked))
 
     def plugin(self, name: str) -> Mapping[str, Any]:
         section = self._data.get(name, {})

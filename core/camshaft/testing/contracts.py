@@ -62,9 +62,14 @@ class _Sample(Handler):
 class EmitterContract:
     """What every emitter (and its parser, when ``parses`` is true) must do."""
 
+    #: Entry-point names of the plugins the app under test loads (``("yaml",)``).
     plugins: ClassVar[tuple[str, ...]] = ()
+    #: The emitter's ``format``, as in ``?format=``.
     format: ClassVar[str] = ""
+    #: The emitter's media type, which its parser (when ``parses``) accepts too.
     media_type: ClassVar[str] = ""
+    #: Whether the plugin registers a parser for ``media_type``; False skips the
+    #: round-trip, posted-body and garbage-body tests (an emit-only format).
     parses: ClassVar[bool] = True
     #: Whether the format carries None, bools and floats as themselves (CSV does not).
     typed: ClassVar[bool] = True

@@ -37,9 +37,15 @@ MAX_IN_VALUES = 1000
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """One record. ``modified`` is when it last changed, if the store knows (responses
-    then carry ``Last-Modified`` and honour ``If-Modified-Since`` /
-    ``If-Unmodified-Since``)."""
+    """One stored record, as a store returns it.
+
+    :ivar key: the record's key, as text (``"42"``).
+    :ivar data: the record's members, the key field among them.
+    :ivar version: opaque, changed by every write; sent as the strong ``ETag`` and
+        compared with ``expected_version`` by writes. None when the store keeps none.
+    :ivar modified: when it last changed, if the store knows (responses then carry
+        ``Last-Modified`` and honour ``If-Modified-Since`` / ``If-Unmodified-Since``).
+    """
 
     key: str
     data: dict[str, Any]
@@ -49,6 +55,15 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Filter:
+    """One condition of a :class:`Query`: ``?age__gte=30`` is ``Filter("age", "gte", 30)``.
+
+    :ivar field: the member compared.
+    :ivar op: one of :data:`FILTER_OPERATORS` (``eq``, ``ne``, ``lt``, ``lte``, ``gt``,
+        ``gte``, ``in``, ``contains``, ``isnull``).
+    :ivar value: what it is compared with, already of the field's type (a list for
+        ``in``, at most :data:`MAX_IN_VALUES` values; a bool for ``isnull``).
+    """
+
     field: str
     op: str
     value: Any
@@ -56,7 +71,15 @@ class Filter:
 
 @dataclass(frozen=True, slots=True)
 class Query:
-    """What to list: filters (all must hold), ordering ``(field, descending)``, a window."""
+    """What to list: filters (all must hold), ordering ``(field, descending)``, a window.
+    ``Query()`` lists every record, in the store's order.
+
+    :ivar filters: conditions that must all hold.
+    :ivar order: ``(member, descending)`` pairs, most significant first
+        (``(("age", True), ("name", False))`` is ``?order=-age,name``).
+    :ivar offset: records to skip.
+    :ivar limit: the most records to return; None for all.
+    """
 
     filters: tuple[Filter, ...] = ()
     order: tuple[tuple[str, bool], ...] = ()
