@@ -12,8 +12,8 @@ surface.
   :class:`AuthScheme`, :class:`StoreBackend`, :class:`Paginator`,
   :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`.
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
-  :class:`EmitContext`, :class:`ParseLimits`, :class:`Query`, :class:`Filter`,
-  :class:`Record`, :class:`Collection`, :class:`Page`, :class:`Settings`,
+  :class:`EmitContext` (with its :class:`ResourceContext`), :class:`ParseLimits`,
+  :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`, :class:`Settings`,
   :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
@@ -26,7 +26,13 @@ surface.
 
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity, IdentityKind
 from camshaft._kernel.auth.nonces import NonceStore
-from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
+from camshaft._kernel.emission.descriptors import (
+    EmitContext,
+    Emitter,
+    ParseLimits,
+    Parser,
+    ResourceContext,
+)
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
 from camshaft._kernel.emission.json_codec import parse as json_parse
@@ -83,6 +89,7 @@ __all__ = [
     "Rate",
     "Record",
     "Request",
+    "ResourceContext",
     "Route",
     "Settings",
     "Stash",
