@@ -13,8 +13,8 @@ surface.
   :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`.
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
   :class:`EmitContext` (with its :class:`ResourceContext`), :class:`ParseLimits`,
-  :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`, :class:`Settings`,
-  :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
+  :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`,
+  :class:`Settings`, :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``), the depth

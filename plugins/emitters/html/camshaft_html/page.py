@@ -48,7 +48,7 @@ def render(data: Any, ctx: EmitContext, style: str, script: str) -> str:
         (
             '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            '<meta name="referrer" content="same-origin">',
+            '<meta name="referrer" content="same-origin"><link rel="icon" href="data:,">',
             f"<title>{esc(title)}</title><style>{style}</style></head><body>",
             _header(res, status),
             f'<main>{body}<p id="result" role="status" hidden></p>',
@@ -77,10 +77,12 @@ def _header(res: ResourceContext, status: int) -> str:
     query = dict(parse_qsl(res.query, keep_blank_values=True))
     query["format"] = "json"
     json_href = f"{res.base_url}{res.path}?{urlencode(query)}"
+    etag = res.header("ETag")
+    version = f' ETag: <code class="etag">{esc(etag)}</code>' if etag else ""
     return (
         f'<header><nav aria-label="Path">{" / ".join(crumbs)}</nav>'
         f'<h1>{esc(res.path)}</h1><p class="meta"><span class="status">{status} {esc(phrase)}'
-        f"</span>{' Allow: ' + methods if methods else ''}"
+        f"</span>{' Allow: ' + methods if methods else ''}{version}"
         f' <a class="alt" href="{esc(json_href)}">as JSON</a></p></header>'
     )
 
@@ -189,6 +191,8 @@ def _data(data: Any, ctx: EmitContext, res: ResourceContext) -> str:
         )
         return count + _table(data, ctx.columns, res) + _pages(res)
     if isinstance(data, Mapping):
+        if res.key_field in data:  # the key first, as in the table
+            data = {res.key_field: data[res.key_field], **data}
         return _definitions(data, res) + _pages(res)
     return f'<p class="scalar">{_value(data, res)}</p>'
 
