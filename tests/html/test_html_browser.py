@@ -11,8 +11,7 @@ import pytest
 from camshaft import Handler
 from camshaft.models import IntegerField, Model, StringField
 from camshaft.testing import make_app
-
-from .browser import browser_page, serve
+from tests.browser import browser_page, serve
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "images"
 
