@@ -12,9 +12,9 @@ surface.
   :class:`AuthScheme`, :class:`StoreBackend`, :class:`Paginator`,
   :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`.
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
-  :class:`EmitContext`, :class:`ParseLimits`, :class:`Query`, :class:`Filter`,
-  :class:`Record`, :class:`Collection`, :class:`Page`, :class:`Settings`,
-  :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
+  :class:`EmitContext` (with its :class:`ResourceContext`), :class:`ParseLimits`,
+  :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`,
+  :class:`Settings`, :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``, ``json_load``,
@@ -29,7 +29,13 @@ surface.
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity, IdentityKind
 from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.conditional import Current, Preconditions, conditional_write
-from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
+from camshaft._kernel.emission.descriptors import (
+    EmitContext,
+    Emitter,
+    ParseLimits,
+    Parser,
+    ResourceContext,
+)
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
 from camshaft._kernel.emission.json_codec import load as json_load
@@ -93,6 +99,7 @@ __all__ = [
     "Rate",
     "Record",
     "Request",
+    "ResourceContext",
     "Route",
     "Settings",
     "Stash",

@@ -372,3 +372,35 @@ def test_open_resources_name_no_security() -> None:
     document = _doc(GreetingHandler)
     assert "security" not in document["paths"]["/greetings/{key}"]["get"]
     assert "securitySchemes" not in document["components"]
+
+
+def test_only_a_handlers_own_docstring_describes_it() -> None:
+    class Bare(Handler):
+        resource_name = "bare"
+
+        def read(self, key: str | None = None) -> Any:
+            return {}
+
+    class Documented(Handler):
+        """Documented things."""
+
+        resource_name = "documented"
+
+        def read(self, key: str | None = None) -> Any:
+            """Read one."""
+            return {}
+
+    class Child(Documented):
+        resource_name = "child"
+
+        def read(self, key: str | None = None) -> Any:
+            return {}
+
+    document = _doc(Bare, Documented, Child)
+    tags = {t["name"]: t.get("description") for t in document.get("tags", [])}
+    assert "bare" not in tags and "child" not in tags
+    assert tags["documented"] == "Documented things."
+    for name in ("bare", "child"):
+        op = document["paths"][f"/{name}/{{key}}"]["get"]
+        assert "description" not in op
+        assert op["summary"] == f"Read one of {name}"

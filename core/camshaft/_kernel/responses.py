@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
 from http import HTTPStatus
 from itertools import chain
 from typing import TYPE_CHECKING, Any
@@ -20,7 +21,7 @@ from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from camshaft._kernel import conditional
-from camshaft._kernel.emission.descriptors import EmitContext, Emitter
+from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ResourceContext
 from camshaft._kernel.emission.streaming import StreamBody, start_stream
 from camshaft._kernel.handler import Result, Status
 from camshaft._kernel.pagination import Collection, Paginator, SequenceCollection, render_page
@@ -73,7 +74,7 @@ def respond(
     if request.problems_only:
         raise app.negotiator.problems_only_error()
     data, many, enveloped = _paginated(app, request, endpoint, data, headers, shaper)
-    body = _emitted(app, request, data, many, enveloped, headers, shaper)
+    body = _emitted(app, request, data, many, enveloped, headers, shaper, (status, endpoint))
     return finish(app, status, headers, request, endpoint, body)
 
 
@@ -179,9 +180,11 @@ def _emitted(
     enveloped: bool,
     headers: Headers,
     shaper: Shaper,
+    answer: tuple[int, Endpoint],
 ) -> Iterable[bytes]:
     """Shape ``data`` and encode it with the negotiated emitter: streamed when it is an
-    iterator or query, else one buffer with its ``Content-Length``."""
+    iterator or query, else one buffer with its ``Content-Length``. ``answer`` is the
+    status and endpoint, for an emitter that wants its :class:`ResourceContext`."""
     emitter = request.emitter or app.negotiator.default
     shape, columns = shaper.bind(request)  # checks ?fields= before any byte
     streaming = (
@@ -198,7 +201,10 @@ def _emitted(
     elif not enveloped:  # an envelope's results are shaped already
         data = shape(data)
     ctx = _context(app, many, columns)
+    if emitter.wants_resource:
+        ctx = replace(ctx, resource=resource_context(request, answer[1], answer[0], headers))
     headers.append(("Content-Type", _content_type(emitter, emitter.media_type)))
+    headers.extend(emitter.headers)
     if not streaming:
         payload = emitter.emit(data, ctx)
         headers.append(("Content-Length", str(len(payload))))
@@ -218,6 +224,24 @@ def _context(app: App, many: bool, columns: tuple[str, ...] | None) -> EmitConte
         if len(contexts) < _MAX_CONTEXTS:
             contexts[(many, columns)] = ctx
     return ctx
+
+
+def resource_context(
+    request: Request, endpoint: Endpoint | None, status: int, headers: Headers
+) -> ResourceContext:
+    """What a page-like format shows around the data (see :class:`ResourceContext`)."""
+    handler = endpoint.handler if endpoint is not None else None
+    return ResourceContext(
+        base_url=request.base_url.rstrip("/"),
+        path=request.path,
+        query=request.environ.get("QUERY_STRING", ""),
+        status=status,
+        kind=endpoint.kind if endpoint is not None else "",
+        methods=tuple(endpoint.allow.split(", ")) if endpoint and endpoint.allow else (),
+        headers=tuple(headers),
+        model=getattr(handler, "model", None),
+        key_field=getattr(handler, "key_field", "id"),
+    )
 
 
 def _content_type(emitter: Emitter, media_type: str) -> str:
@@ -298,8 +322,11 @@ def problem(app: App, request: Request | None, environ: Mapping[str, Any], exc: 
         except HTTPError:
             emitter = app.negotiator.default
     document = exc.to_problem(instance=request.path if request is not None else None)
+    ctx = EmitContext(problem=True)
+    if emitter.wants_resource and request is not None:
+        ctx = replace(ctx, resource=resource_context(request, None, exc.status, list(exc.headers)))
     try:
-        payload = emitter.emit(document, EmitContext(problem=True))
+        payload = emitter.emit(document, ctx)
     except Exception:
         logger.exception("emitter %r failed on a problem document", emitter.format)
         emitter = app.negotiator.default
@@ -308,6 +335,7 @@ def problem(app: App, request: Request | None, environ: Mapping[str, Any], exc: 
     headers.append(
         ("Content-Type", _content_type(emitter, emitter.problem_media_type or emitter.media_type))
     )
+    headers.extend(emitter.headers)
     headers.append(("Content-Length", str(len(payload))))
     return finish(app, exc.status, headers, request, None, [payload])
 

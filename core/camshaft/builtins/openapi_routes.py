@@ -60,7 +60,7 @@ def _docs_handler(spec_path: str, title: str) -> type[Handler]:
 
         def read(self) -> Response:
             root = quote(self.request.environ.get("SCRIPT_NAME", "").rstrip("/"))
-            page, policy = docs_page(root + spec_path, title)
+            page, policy = docs_page(root + spec_path, title, root)
             response = Response(page, content_type="text/html; charset=utf-8")
             response.headers["Content-Security-Policy"] = policy
             response.headers["X-Content-Type-Options"] = "nosniff"

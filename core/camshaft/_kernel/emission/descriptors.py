@@ -11,7 +11,44 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["EmitContext", "Emitter", "ParseLimits", "Parser"]
+__all__ = ["EmitContext", "Emitter", "ParseLimits", "Parser", "ResourceContext"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceContext:
+    """The response around the data, for a format that shows more than the data (a page
+    with links, the methods a client may use, forms built from the model).
+
+    The kernel builds one per response only for an emitter that sets
+    :attr:`Emitter.wants_resource`; every other format pays nothing for it.
+
+    :ivar base_url: the app's absolute URL, without a trailing slash
+        (``"http://host/api"``); every URL the app writes starts with it.
+    :ivar path: the request path, as the app routes it (``"/addresses/"``).
+    :ivar query: the raw query string, without ``?``.
+    :ivar status: the response status.
+    :ivar kind: ``"collection"``, ``"item"`` or ``"custom"``; ``""`` when no route matched.
+    :ivar methods: the methods the resource serves, as its ``Allow`` header lists them.
+    :ivar headers: the response headers set so far, in order (``Link``, ``ETag``,
+        ``Location``, ``X-Total-Count`` ...).
+    :ivar model: the handler's :class:`camshaft.models.Model` class, or None.
+    :ivar key_field: the member holding an item's key (``"id"``).
+    """
+
+    base_url: str
+    path: str
+    query: str = ""
+    status: int = 200
+    kind: str = ""
+    methods: tuple[str, ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    model: Any = None
+    key_field: str = "id"
+
+    def header(self, name: str) -> str | None:
+        """The first response header called ``name`` (any case), or None."""
+        name = name.lower()
+        return next((v for n, v in self.headers if n.lower() == name), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,11 +59,14 @@ class EmitContext:
     :ivar columns: dotted field paths in the handler's declared order, when the handler
         declares ``fields`` (a tabular format uses them for stable column order).
     :ivar problem: the data is a problem details document.
+    :ivar resource: the response around the data, for an emitter that sets
+        :attr:`Emitter.wants_resource` (None for every other emitter).
     """
 
     many: bool = False
     columns: tuple[str, ...] | None = None
     problem: bool = False
+    resource: ResourceContext | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +81,10 @@ class Emitter:
     :ivar problem_media_type: the Content-Type of problem documents in this format
         (``application/problem+json``); ``None`` renders problems with ``media_type``.
     :ivar charset: added to Content-Type for text formats (``"utf-8"``).
+    :ivar wants_resource: the emitter reads :attr:`EmitContext.resource` (built per
+        response, so only a format that shows it should ask).
+    :ivar headers: headers every response in this format carries (a page's
+        ``Content-Security-Policy``); the kernel adds them after the emitter ran.
     """
 
     format: str
@@ -49,6 +93,8 @@ class Emitter:
     stream: Callable[[Iterable[Any], EmitContext], Iterator[bytes]] | None = None
     problem_media_type: str | None = None
     charset: str | None = None
+    wants_resource: bool = False
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

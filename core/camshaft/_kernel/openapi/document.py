@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.openapi import parameters as params
-from camshaft._kernel.openapi.operations import ERROR_RESPONSES, Context, operation
+from camshaft._kernel.openapi.operations import ERROR_RESPONSES, Context, operation, own_doc
 from camshaft._kernel.openapi.schemas import FIELD_ERROR_SCHEMA, PROBLEM_SCHEMA
 from camshaft._kernel.openapi.security import fallback_scheme, security_scheme
 from camshaft._kernel.routing import Endpoint, RouteGroup
@@ -121,7 +120,7 @@ def build_document(
         if by_query:
             header.append(params.version_query(app.versions.query, _versions_of(group)))
         paths.setdefault(default.path, {}).update(_path_ops(ctx, group, default, "", header))
-        doc = inspect.getdoc(default.handler)
+        doc = own_doc(default.handler)
         resource = default.path.strip("/").split("/")[0] or "/"
         if doc and resource not in tags:
             tags[resource] = doc

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from camshaft._kernel.app import App
     from camshaft._kernel.wiring import Wiring
 
-__all__ = ["ERROR_RESPONSES", "Context", "operation"]
+__all__ = ["ERROR_RESPONSES", "Context", "operation", "own_doc"]
 
 #: Problem responses by status: (component name, description).
 ERROR_RESPONSES: dict[int, tuple[str, str]] = {
@@ -90,10 +90,17 @@ class Context:
         return refs
 
 
+def own_doc(obj: Any) -> str:
+    """``obj``'s own docstring, cleaned; never one inherited from a base class (which
+    :func:`inspect.getdoc` would return: ``Handler``'s, for a handler without one)."""
+    doc = obj.__dict__.get("__doc__") if isinstance(obj, type) else getattr(obj, "__doc__", None)
+    return inspect.cleandoc(doc) if isinstance(doc, str) else ""
+
+
 def _doc(func: Callable[..., Any] | None) -> str:
     if func is None or getattr(func, "__module__", None) == crud.__name__:
         return ""
-    return inspect.getdoc(func) or ""
+    return own_doc(func)
 
 
 def _path_parameters(group: RouteGroup, endpoint: Endpoint) -> list[dict[str, Any]]:

@@ -25,8 +25,15 @@ def _csp_hash(pattern: str, text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def docs_page(spec_url: str, title: str) -> tuple[bytes, str]:
-    """The page for the document at ``spec_url`` and its Content-Security-Policy.
+def docs_page(spec_url: str, title: str, root: str = "") -> tuple[bytes, str]:
+    """The page for the document at ``spec_url`` and its Content-Security-Policy;
+    ``root`` is the app's path prefix (SCRIPT_NAME), which the console's requests and
+    curl lines put before each operation's path.
+
+    The page is a console: search, a permanent link per operation, parameters and a
+    body editor prefilled from the schema, credentials for the document's security
+    schemes, and each response shown with its status, headers and body; descriptions
+    are rendered from Markdown and reST inline markup as DOM nodes, never as HTML.
 
     The policy allows exactly the page's own inline script and style (by hash) and
     fetching from the same origin, so nothing is loaded from anywhere else.
@@ -37,11 +44,13 @@ def docs_page(spec_url: str, title: str) -> tuple[bytes, str]:
         _template()
         .replace("{{title}}", html.escape(title))
         .replace("{{spec_url}}", html.escape(spec_url, quote=True))
+        .replace("{{root}}", html.escape(root, quote=True))
     )
     policy = "; ".join(
         (
             "default-src 'none'",
             "connect-src 'self'",
+            "img-src data:",  # the empty favicon: no request for /favicon.ico
             "script-src " + _csp_hash(r"<script>(.*?)</script>", page),
             "style-src " + _csp_hash(r"<style>(.*?)</style>", page),
             "base-uri 'none'",
