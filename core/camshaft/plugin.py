@@ -10,7 +10,10 @@ surface.
   docs/hooks.md.
 - **Descriptors** a registration hook returns: :class:`Emitter`, :class:`Parser`,
   :class:`AuthScheme`, :class:`StoreBackend`, :class:`Paginator`,
-  :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`.
+  :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`,
+  :class:`ModelAdapter` (with :class:`AdaptedModel`, :class:`ModelField` and the
+  helpers ``json_pointer``, ``require_object``, ``screen_members``, ``raise_if``,
+  ``fields_from_schema`` that keep every adapter's errors alike).
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
   :class:`EmitContext`, :class:`ParseLimits`, :class:`Query`, :class:`Filter`,
   :class:`Record`, :class:`Collection`, :class:`Page`, :class:`Settings`,
@@ -41,6 +44,16 @@ from camshaft._kernel.pagination import (
     link_header,
     page_size,
 )
+from camshaft._kernel.models.protocol import (
+    AdaptedModel,
+    ModelAdapter,
+    ModelField,
+    fields_from_schema,
+    json_pointer,
+    raise_if,
+    require_object,
+    screen_members,
+)
 from camshaft._kernel.plugin_manager import hookimpl
 from camshaft._kernel.request import Request
 from camshaft._kernel.routing import METHOD_ACTIONS, Route
@@ -62,6 +75,14 @@ from camshaft._kernel.wiring import Wiring
 
 __all__ = [
     "ANONYMOUS",
+    "AdaptedModel",
+    "ModelAdapter",
+    "ModelField",
+    "fields_from_schema",
+    "json_pointer",
+    "raise_if",
+    "require_object",
+    "screen_members",
     "MAX_IN_VALUES",
     "METHOD_ACTIONS",
     "AuthScheme",

@@ -3,7 +3,8 @@
 Each function has a handler method's signature, so the router treats it like one.
 
 - **Validation.** When the handler names a ``model``, create and replace validate the
-  whole body and patch the members sent (:meth:`camshaft.models.Model.validate`).
+  whole body and patch the members sent (``validate`` of the model's adapter:
+  :class:`camshaft.plugin.AdaptedModel`).
 - **Filters and ordering.** ``GET /<plural>/?age__gte=30&order=-age,name`` filters and
   orders, but only on what the handler allows in ``filters`` and ``ordering``; values
   are converted by the model's field types. A filter or order the handler does not allow,
@@ -101,8 +102,9 @@ def _store(handler: Handler) -> Store:
 
 
 def _model(handler: Handler, store: Store) -> Any:
-    """The handler's model, else the one a store derives from its schema (``store.model``)."""
-    return type(handler).model or getattr(store, "model", None)
+    """The handler's adapted model, else the one a store derives from its schema
+    (``store.model``), resolved when the app was built."""
+    return handler.request.app.model_for(type(handler))
 
 
 def _etag(record: Record) -> dict[str, str]:
@@ -184,7 +186,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
     if not request.environ.get("QUERY_STRING"):
         return Query()
     cls = type(handler)
-    model = model or cls.model
+    if model is None:
+        model = request.app.model_for(cls)
     allowed: tuple[str, ...] = tuple(getattr(cls, "filters", ()) or ())
     fields = getattr(model, "by_name", {})
     filters: list[Filter] = []
