@@ -314,7 +314,10 @@ def object_conv(model: type, seen: dict[type, ObjectConv]) -> ObjectConv:
         return known
     conv = seen[model] = ObjectConv(model)
     try:
-        hints = typing.get_type_hints(model, include_extras=True)
+        # The class itself is in scope: a dataclass may refer to itself by name.
+        hints = typing.get_type_hints(
+            model, localns={model.__name__: model}, include_extras=True
+        )
     except (NameError, TypeError) as exc:
         raise ConfigurationError(f"{model.__name__}: cannot resolve its type hints: {exc}") from exc
     for f in dataclasses.fields(model):
