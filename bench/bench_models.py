@@ -48,6 +48,7 @@ def contenders() -> dict[str, Callable[[], Any]]:
     out["dataclass (adapter)"] = lambda: data.validate(BODY)
     try:
         import pydantic
+
         from camshaft_pydantic import PydanticModel
 
         class AddressPydantic(pydantic.BaseModel):
@@ -57,14 +58,14 @@ def contenders() -> dict[str, Callable[[], Any]]:
 
         adapted = PydanticModel(AddressPydantic)
         out["pydantic (adapter)"] = lambda: adapted.validate(BODY)
-        out["pydantic direct: model_validate + model_dump"] = lambda: AddressPydantic.model_validate(
-            BODY
-        ).model_dump()
+        direct = AddressPydantic.model_validate
+        out["pydantic direct: model_validate + model_dump"] = lambda: direct(BODY).model_dump()
         out["pydantic direct: model_validate"] = lambda: AddressPydantic.model_validate(BODY)
     except ImportError:
         pass
     try:
         import msgspec
+
         from camshaft_msgspec import StructModel
 
         class AddressStruct(msgspec.Struct):

@@ -35,15 +35,6 @@ from camshaft._kernel.emission.json_codec import emit as json_emit
 from camshaft._kernel.emission.json_codec import parse as json_parse
 from camshaft._kernel.emission.json_codec import stream as json_stream
 from camshaft._kernel.emission.limits import check_json_depth
-from camshaft._kernel.pagination import (
-    Collection,
-    Page,
-    Paginator,
-    int_arg,
-    link_builder,
-    link_header,
-    page_size,
-)
 from camshaft._kernel.models.protocol import (
     AdaptedModel,
     ModelAdapter,
@@ -53,6 +44,15 @@ from camshaft._kernel.models.protocol import (
     raise_if,
     require_object,
     screen_members,
+)
+from camshaft._kernel.pagination import (
+    Collection,
+    Page,
+    Paginator,
+    int_arg,
+    link_builder,
+    link_header,
+    page_size,
 )
 from camshaft._kernel.plugin_manager import hookimpl
 from camshaft._kernel.request import Request
@@ -75,16 +75,9 @@ from camshaft._kernel.wiring import Wiring
 
 __all__ = [
     "ANONYMOUS",
-    "AdaptedModel",
-    "ModelAdapter",
-    "ModelField",
-    "fields_from_schema",
-    "json_pointer",
-    "raise_if",
-    "require_object",
-    "screen_members",
     "MAX_IN_VALUES",
     "METHOD_ACTIONS",
+    "AdaptedModel",
     "AuthScheme",
     "BackendUnavailable",
     "Collection",
@@ -94,6 +87,8 @@ __all__ = [
     "Filter",
     "Identity",
     "IdentityKind",
+    "ModelAdapter",
+    "ModelField",
     "NonceStore",
     "Option",
     "Page",
@@ -114,15 +109,20 @@ __all__ = [
     "ThrottleBackend",
     "Wiring",
     "check_json_depth",
+    "fields_from_schema",
     "hookimpl",
     "int_arg",
     "json_default",
     "json_emit",
     "json_parse",
+    "json_pointer",
     "json_stream",
     "link_builder",
     "link_header",
     "page_size",
+    "raise_if",
     "replacement",
+    "require_object",
+    "screen_members",
     "writable_members",
 ]

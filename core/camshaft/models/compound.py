@@ -25,9 +25,7 @@ class ObjectField(Field):
     def convert(self, value: Any) -> Any:
         if not isinstance(value, Mapping):
             raise ValueError("must be an object")
-        clean, errors = check_object(
-            self.model.fields, self.model.by_name, value, partial=False
-        )
+        clean, errors = check_object(self.model.fields, self.model.by_name, value, partial=False)
         if errors:
             raise Invalid(errors)
         return clean

@@ -344,7 +344,7 @@ class DecimalField(_Number):
             raise ValueError("must be a decimal number") from None
         if not number.is_finite():
             raise ValueError("must be a finite decimal number")
-        sign, digits, exponent = number.as_tuple()
+        _sign, digits, exponent = number.as_tuple()
         assert isinstance(exponent, int)
         places = max(0, -exponent)
         if self.decimal_places is not None and places > self.decimal_places:

@@ -315,9 +315,7 @@ def object_conv(model: type, seen: dict[type, ObjectConv]) -> ObjectConv:
     conv = seen[model] = ObjectConv(model)
     try:
         # The class itself is in scope: a dataclass may refer to itself by name.
-        hints = typing.get_type_hints(
-            model, localns={model.__name__: model}, include_extras=True
-        )
+        hints = typing.get_type_hints(model, localns={model.__name__: model}, include_extras=True)
     except (NameError, TypeError) as exc:
         raise ConfigurationError(f"{model.__name__}: cannot resolve its type hints: {exc}") from exc
     for f in dataclasses.fields(model):

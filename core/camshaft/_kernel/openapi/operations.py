@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth.authentication import accepts_anonymous, asks_credentials
+from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.openapi import parameters as params
 from camshaft._kernel.openapi.schemas import anchored, model_schemas, rule_parameter_schema
-from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.openapi.security import requirements
 from camshaft._kernel.routing import Action, Endpoint, RouteGroup
 from camshaft._kernel.stores import crud

@@ -7,9 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.stores.base import FILTER_OPERATORS
-from camshaft._kernel.models.protocol import AdaptedModel
 
 __all__ = [
     "conditional_headers",

@@ -13,8 +13,8 @@ Read-only members say so in their schema and need a default::
 
 from __future__ import annotations
 
-from camshaft_msgspec.adapter import ADAPTER, StructModel
 from camshaft.plugin import ModelAdapter, hookimpl
+from camshaft_msgspec.adapter import ADAPTER, StructModel
 
 __all__ = ["ADAPTER", "StructModel", "camshaft_model_adapters"]
 

@@ -29,7 +29,11 @@ _KEPT = (datetime.datetime, datetime.date, datetime.time, uuid.UUID, decimal.Dec
 # msgspec's messages end with " - at `$.tags[1].name`" (or `$...["odd key"]`).
 _AT = re.compile(r" - at `\$(?P<path>.*)`$")
 _MISSING = re.compile(r"Object missing required field `(.+)`")
-_STEP = re.compile(r"\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)|\[(?P<index>\d+)\]|\[(?P<key>\"(?:[^\"\\]|\\.)*\")\]")
+_STEP = re.compile(
+    r"\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
+    r"|\[(?P<index>\d+)\]"
+    r"|\[(?P<key>\"(?:[^\"\\]|\\.)*\")\]"
+)
 
 
 def _problem(exc: msgspec.ValidationError, prefix: tuple[str | int, ...]) -> FieldError:

@@ -13,8 +13,8 @@ Read-only members (set by the server: an id) say so in their schema and need a d
 
 from __future__ import annotations
 
-from camshaft_pydantic.adapter import ADAPTER, PydanticModel
 from camshaft.plugin import ModelAdapter, hookimpl
+from camshaft_pydantic.adapter import ADAPTER, PydanticModel
 
 __all__ = ["ADAPTER", "PydanticModel", "camshaft_model_adapters"]
 

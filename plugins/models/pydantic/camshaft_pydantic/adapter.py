@@ -46,9 +46,7 @@ class PydanticModel:
         self.fields = fields_from_schema(schema)
         self.by_name = {f.name: f for f in self.fields}
         # Member name as sent (alias) -> attribute name.
-        self._names = {
-            (info.alias or name): name for name, info in model.model_fields.items()
-        }
+        self._names = {(info.alias or name): name for name, info in model.model_fields.items()}
         self._read_only = frozenset(f.name for f in self.fields if f.read_only)
         for member in self._read_only:
             if model.model_fields[self._names[member]].is_required():
