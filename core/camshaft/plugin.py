@@ -10,7 +10,10 @@ surface.
   docs/hooks.md.
 - **Descriptors** a registration hook returns: :class:`Emitter`, :class:`Parser`,
   :class:`AuthScheme`, :class:`StoreBackend`, :class:`Paginator`,
-  :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`.
+  :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`,
+  :class:`ModelAdapter` (with :class:`AdaptedModel`, :class:`ModelField` and the
+  helpers ``json_pointer``, ``require_object``, ``screen_members``, ``raise_if``,
+  ``fields_from_schema`` that keep every adapter's errors alike).
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
   :class:`EmitContext` (with its :class:`ResourceContext`), :class:`ParseLimits`,
   :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`,
@@ -44,6 +47,16 @@ from camshaft._kernel.emission.json_codec import parse as json_parse
 from camshaft._kernel.emission.json_codec import stream as json_stream
 from camshaft._kernel.emission.limits import check_json_depth
 from camshaft._kernel.forms import UploadedFile
+from camshaft._kernel.models.protocol import (
+    AdaptedModel,
+    ModelAdapter,
+    ModelField,
+    fields_from_schema,
+    json_pointer,
+    raise_if,
+    require_object,
+    screen_members,
+)
 from camshaft._kernel.pagination import (
     Collection,
     Page,
@@ -78,6 +91,7 @@ __all__ = [
     "INT_LIMIT",
     "MAX_IN_VALUES",
     "METHOD_ACTIONS",
+    "AdaptedModel",
     "AuthScheme",
     "BackendUnavailable",
     "Collection",
@@ -88,6 +102,8 @@ __all__ = [
     "Filter",
     "Identity",
     "IdentityKind",
+    "ModelAdapter",
+    "ModelField",
     "NonceStore",
     "Option",
     "Page",
@@ -113,6 +129,7 @@ __all__ = [
     "check_json_depth",
     "check_value",
     "conditional_write",
+    "fields_from_schema",
     "hookimpl",
     "int_arg",
     "json_default",
@@ -120,10 +137,14 @@ __all__ = [
     "json_load",
     "json_may_hold_unwritable",
     "json_parse",
+    "json_pointer",
     "json_stream",
     "link_builder",
     "link_header",
     "page_size",
+    "raise_if",
     "replacement",
+    "require_object",
+    "screen_members",
     "writable_members",
 ]

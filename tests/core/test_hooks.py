@@ -230,6 +230,68 @@ def test_camshaft_nonce_stores_adds_a_backend():
     assert app.nonce_store.add("n1", 60) is False
 
 
+class _SchemaModel:
+    """A kind of model no builtin adapter knows: a JSON-ish type map."""
+
+    types = {"name": str}
+
+
+class _SchemaAdapted:
+    def __init__(self, model):
+        from camshaft.plugin import ModelField
+
+        self.model, self.name = model, "SchemaModel"
+        self.fields = tuple(ModelField(n, "string", required=True) for n in model.types)
+        self.by_name = {f.name: f for f in self.fields}
+
+    def validate(self, data, *, partial=False, allow=()):
+        from camshaft.errors import FieldError
+        from camshaft.plugin import raise_if, require_object, screen_members
+
+        data = require_object(data)
+        errors = screen_members(data, self.by_name, allow)
+        errors += [
+            FieldError(f"/{n}", "must be a string")
+            for n, t in self.model.types.items()
+            if n in data and not isinstance(data[n], t)
+        ]
+        raise_if(errors)
+        return dict(data)
+
+    def convert_text(self, name, text):
+        return text
+
+    def json_schema(self, ref_template):
+        props = {n: {"type": "string", "maxLength": 9} for n in self.model.types}
+        return {"type": "object", "properties": props}, {}
+
+
+def test_camshaft_model_adapters_adds_a_kind_of_model():
+    from camshaft.plugin import ModelAdapter
+
+    adapter = ModelAdapter(
+        "schema", lambda m: isinstance(m, type) and issubclass(m, _SchemaModel), _SchemaAdapted
+    )
+    p = plugin(camshaft_model_adapters=lambda: [adapter])
+
+    class Notes(Handler):
+        resource_name = "notes"
+        links = False
+        store = "memory"
+        model = _SchemaModel
+
+    client = make_client(make_app([Notes], plugins=[p]))
+    assert client.post("/notes/", json={"name": "a"}).status_code == 201
+    bad = client.post("/notes/", json={"name": 1})
+    assert bad.status_code == 400
+    assert bad.json["errors"] == [{"pointer": "/name", "detail": "must be a string"}]
+    schema = client.get("/openapi.json").json["components"]["schemas"]["SchemaModelInput"]
+    assert schema["properties"]["name"]["maxLength"] == 9
+    # Without the plugin, nothing accepts the model: the build names the handler.
+    with pytest.raises(ConfigurationError, match="Notes.model"):
+        make_app([Notes])
+
+
 def test_every_hookspec_documents_its_parameters_and_return():
     for name in HOOKS:
         doc = inspect.getdoc(getattr(hookspecs, name)) or ""

@@ -201,3 +201,105 @@ def test_a_400_digit_integer_for_a_float_field_over_http_is_400():
     response = client.post("/notes/", data=body, content_type="application/json")
     assert response.status_code == 400, response.data
     assert response.json["errors"][0]["pointer"] == "/weight"
+
+
+# --------------------------------------------------------------------------- richer fields
+
+from camshaft.models import (  # noqa: E402
+    DateField,
+    DecimalField,
+    EmailField,
+    ListField,
+    ObjectField,
+    URLField,
+    UUIDField,
+)
+
+
+class Place(Model):
+    fields = [StringField("city", required=True, max_length=10)]
+
+
+class Rich(Model):
+    fields = [
+        IntegerField("id", read_only=True),
+        StringField("code", pattern=r"[A-Z]{3}"),
+        EmailField("email"),
+        URLField("site"),
+        UUIDField("token"),
+        DecimalField("price", max_digits=5, decimal_places=2, minimum=0),
+        DateField("day"),
+        ObjectField("place", Place),
+        ListField("tags", StringField("tag", max_length=3), max_items=2),
+        ListField("places", ObjectField("place", Place)),
+    ]
+
+
+class RichHandler(Handler):
+    resource_name = "rich"
+    links = False
+    store = "memory"
+    model = Rich
+
+
+def test_richer_fields_convert():
+    clean = Rich.validate(
+        {
+            "code": "ABC",
+            "email": "a@b.io",
+            "site": "https://x.org/p",
+            "token": "12345678-1234-5678-1234-567812345678",
+            "price": "19.99",
+            "day": "2024-05-01",
+            "place": {"city": "Oslo"},
+            "tags": ["a"],
+            "places": [{"city": "Rome"}],
+        }
+    )
+    assert str(clean["price"]) == "19.99" and clean["day"] == datetime.date(2024, 5, 1)
+    assert clean["place"] == {"city": "Oslo"}
+
+
+@pytest.mark.parametrize(
+    ("member", "value", "pointer"),
+    [
+        ("code", "abc", "/code"),
+        ("email", "not-an-email", "/email"),
+        ("site", "javascript:alert(1)", "/site"),
+        ("site", "file:///etc/passwd", "/site"),
+        ("token", "nope", "/token"),
+        ("price", "123.456", "/price"),
+        ("price", "-1", "/price"),
+        ("price", "Infinity", "/price"),
+        ("price", "9" * 500, "/price"),
+        ("day", "2024-13-01", "/day"),
+        ("place", "Oslo", "/place"),
+        ("place", {"city": "x" * 11}, "/place/city"),
+        ("place", {}, "/place/city"),
+        ("place", {"city": "a", "x": 1}, "/place/x"),
+        ("tags", ["a", "b", "c"], "/tags"),
+        ("tags", ["toolong"], "/tags/0"),
+        ("tags", "a", "/tags"),
+        ("places", [{"city": "a"}, {"city": 5}], "/places/1/city"),
+    ],
+)
+def test_richer_fields_point_at_the_problem(member, value, pointer):
+    with pytest.raises(ValidationError) as info:
+        Rich.validate({member: value})
+    assert pointer in _pointers(info.value)
+
+
+def test_richer_fields_over_http_and_in_openapi():
+    client = make_client(make_app([RichHandler]))
+    ok = client.post("/rich/", json={"price": 1.5, "places": [{"city": "a"}]})
+    assert ok.status_code == 201 and ok.json["price"] == "1.5"
+    bad = client.post("/rich/", json={"places": [{"city": "a"}] * 10 + [{"city": 1}]})
+    assert bad.status_code == 400 and bad.json["errors"][0]["pointer"] == "/places/10/city"
+    many = client.post("/rich/", json={"places": [{"city": 1}] * 30000})
+    assert many.status_code == 400
+    schema = client.get("/openapi.json").json["components"]["schemas"]["RichInput"]
+    props = schema["properties"]
+    assert props["code"]["pattern"] == "^(?:[A-Z]{3})$"
+    assert props["email"]["type"] == ["string", "null"] and props["email"]["format"] == "email"
+    assert props["tags"]["maxItems"] == 2
+    assert props["place"]["properties"]["city"]["maxLength"] == 10

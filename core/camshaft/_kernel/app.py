@@ -32,6 +32,8 @@ from camshaft._kernel.emission.negotiation import Negotiator, parse_accept
 from camshaft._kernel.forms import close_files
 from camshaft._kernel.handler import Handler
 from camshaft._kernel.hosts import TrustedHosts
+from camshaft._kernel.models.protocol import AdaptedModel, ModelAdapter
+from camshaft._kernel.models.registry import adapt
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.plugin_manager import blocked_names, collect, make_plugin_manager
 from camshaft._kernel.request import Request, require_parser_for
@@ -109,6 +111,9 @@ class App:
         #: Plugins' own per-app state, under their own :class:`~camshaft.plugin.StashKey`.
         self.stash = Stash()
         self.stores: dict[type[Handler], Store] = {}
+        #: Each handler's adapted model (None: it has none), resolved when it is wired.
+        self.models: dict[type[Handler], AdaptedModel | None] = {}
+        self._adapted: dict[int, AdaptedModel] = {}
         self.emit_contexts: dict[tuple[bool, tuple[str, ...] | None], EmitContext] = {}
         self._register_capabilities()
         self.negotiator = Negotiator(
@@ -181,6 +186,31 @@ class App:
         self.nonce_stores: dict[str, NonceStore] = registered(
             "camshaft_nonce_stores", "name", "nonce_stores"
         )
+        self.model_adapters: list[ModelAdapter] = list(
+            registered("camshaft_model_adapters", "name", "model_adapters").values()
+        )
+
+    def adapt_model(self, model: Any, owner: type) -> AdaptedModel:
+        """``model`` as its adapter describes it (adapted once per model object).
+
+        :raises ConfigurationError: no adapter accepts it; the message names ``owner``.
+        """
+        adapted = self._adapted.get(id(model))
+        if adapted is None or adapted.model is not model:
+            adapted = self._adapted[id(model)] = adapt(self.model_adapters, model, owner.__name__)
+        return adapted
+
+    def model_for(self, cls: type[Handler]) -> AdaptedModel | None:
+        """The handler's model, else the one its store derives (``store.model``),
+        adapted; None without either. Resolved once per handler (at build)."""
+        if cls in self.models:
+            return self.models[cls]
+        raw = cls.model
+        if raw is None:
+            store = self.stores.get(cls)
+            raw = getattr(store, "model", None) if store is not None else None
+        self.models[cls] = adapted = None if raw is None else self.adapt_model(raw, cls)
+        return adapted
 
     def _store_key_patterns(self) -> dict[type, str]:
         """The key pattern of each handler that has none, from its store's backend: a

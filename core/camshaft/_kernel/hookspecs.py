@@ -8,7 +8,7 @@ There are two kinds of hooks:
 * **Registration hooks** (``camshaft_settings_spec``, ``camshaft_emitters``,
   ``camshaft_parsers``, ``camshaft_auth_schemes``, ``camshaft_stores``,
   ``camshaft_paginators``, ``camshaft_throttle_backends``, ``camshaft_nonce_stores``,
-  ``camshaft_routes``, ``camshaft_openapi``) are
+  ``camshaft_model_adapters``, ``camshaft_routes``, ``camshaft_openapi``) are
   called once, when an app is built (``camshaft_openapi`` once, when its OpenAPI
   document is first asked for). They return descriptors; the request path then
   calls plain objects, never pluggy. They are called plugin by plugin (so the app knows
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from camshaft._kernel.auth.identity import AuthScheme, Identity
     from camshaft._kernel.auth.nonces import NonceStore
     from camshaft._kernel.emission.descriptors import Emitter, Parser
+    from camshaft._kernel.models.protocol import ModelAdapter
     from camshaft._kernel.pagination import Paginator
     from camshaft._kernel.request import Request
     from camshaft._kernel.routing import Route
@@ -215,6 +216,29 @@ def camshaft_stores(app: App, settings: Settings) -> Sequence[StoreBackend]:
         capabilities and routes are not (keep per-app state in ``app.stash``).
     :param settings: the validated settings.
     :return: :class:`camshaft.StoreBackend` descriptors; the first of a name wins.
+    """
+
+
+# ---------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------
+
+
+@hookspec
+def camshaft_model_adapters(app: App, settings: Settings) -> Sequence[ModelAdapter]:
+    """Register kinds of model handlers may name in ``model`` (pydantic models, msgspec
+    Structs, ...).
+
+    When the app is built, each handler's model goes to the first adapter whose
+    ``matches(model)`` is true, installed plugins' adapters before the builtin ones
+    (camshaft's ``Model`` and dataclasses); a model no adapter matches fails the build,
+    naming the handler. The adapted model then validates bodies, converts filter values
+    and describes itself for OpenAPI.
+
+    :param app: the app being built: its ``settings`` and ``stash`` are ready, its
+        capabilities and routes are not (keep per-app state in ``app.stash``).
+    :param settings: the validated settings.
+    :return: :class:`camshaft.plugin.ModelAdapter` descriptors; the first of a name wins.
     """
 
 

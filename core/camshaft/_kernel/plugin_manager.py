@@ -26,6 +26,7 @@ BUILTINS: dict[str, str] = {
     "ndjson": "camshaft.builtins.ndjson_format",
     "anonymous": "camshaft.builtins.anonymous_auth",
     "memory": "camshaft.builtins.memory_store",
+    "models": "camshaft.builtins.model_adapters",
     "pagination": "camshaft.builtins.pagination",
     "throttle": "camshaft.builtins.memory_throttle",
     "openapi": "camshaft.builtins.openapi_routes",

@@ -68,6 +68,7 @@ CAPABILITIES = (
     "paginators",
     "throttle_backends",
     "nonce_stores",
+    "model_adapters",
 )
 
 CORE_OPTIONS: dict[str, Any] = {

@@ -104,13 +104,18 @@ def wire(endpoint: Endpoint, app: App) -> Wiring:
             "is" if len(undeclared) == 1 else "are",
         )
     links_to = app.items if app.settings["shaping"]["links"] else None
+    store = _store(endpoint, app)
+    # Models are adapted now, so a model no adapter accepts fails the build.
+    app.model_for(cls)
+    if anonymous is not None:
+        app.model_for(anonymous.handler)
     return Wiring(
         schemes=schemes,
         anonymous=anonymous,
         authorize=authorize,
         authorize_plugins=authorize_plugins,
         throttle=policy_for(cls, app),
-        store=_store(endpoint, app),
+        store=store,
         paginator=_paginator(endpoint, app),
         shaper=shaper_for(cls, items=links_to),
         anonymous_shaper=shaper_for(anonymous.handler, items=links_to) if anonymous else None,
@@ -169,7 +174,7 @@ def _store(endpoint: Endpoint, app: App) -> Store | None:
         config = StoreConfig(
             resource=cls.resource_name or endpoint.path.strip("/").split("/")[0],
             key_field=cls.key_field,
-            model=cls.model,
+            model=None if cls.model is None else app.adapt_model(cls.model, cls),
             source=cls.source,
             options={**app.settings.plugin(cls.store), **cls.store_options},
         )

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth.authentication import accepts_anonymous, asks_credentials
+from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.openapi import parameters as params
 from camshaft._kernel.openapi.schemas import anchored, model_schemas, rule_parameter_schema
 from camshaft._kernel.openapi.security import requirements
@@ -67,17 +68,19 @@ class Context:
     model_refs: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
     schemes: dict[str, Any] = field(default_factory=dict)
 
-    def model(self, handler: type, model: type) -> dict[str, str]:
+    def model(self, handler: type, model: AdaptedModel) -> dict[str, str]:
         """``$ref`` targets of the model's read/write/patch schemas, registered once per
         (handler shaping, model) so two handlers shaping one model differently differ."""
         fields = getattr(handler, "fields", None)
         exclude = tuple(getattr(handler, "exclude", ()) or ())
-        key = (model, tuple(map(repr, fields)) if fields is not None else None, repr(exclude))
+        key = (id(model), tuple(map(repr, fields)) if fields is not None else None, repr(exclude))
         known = self.model_refs.get(key)
         if known is not None:
             return known
         made = model_schemas(model, fields=fields, exclude=exclude)
-        base = model.__name__
+        for def_name, def_schema in made["definitions"].items():
+            self.schemas.setdefault(def_name, def_schema)
+        base = model.name
         name, n = base, 1
         while name in self.schemas:
             n += 1
@@ -267,8 +270,8 @@ def operation(
     cls = endpoint.handler
     action = endpoint.actions[method]
     wiring = ctx.app.wiring_for(endpoint)
-    model = cls.model or getattr(wiring.store, "model", None)
-    refs = ctx.model(cls, model) if model is not None and hasattr(model, "fields") else None
+    model = ctx.app.model_for(cls)
+    refs = ctx.model(cls, model) if model is not None else None
     resource = endpoint.path.strip("/").split("/")[0] or "/"
     doc = _doc(action.func)
     summary_default = _SUMMARIES.get((action.name, endpoint.kind), "{method} {path}").format(

@@ -7,10 +7,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from camshaft._kernel.openapi.schemas import field_schema
+from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.stores.base import FILTER_OPERATORS
-from camshaft.models import Model
 
 __all__ = [
     "conditional_headers",
@@ -54,14 +53,14 @@ def pagination_parameters(paginator: Paginator, options: Mapping[str, Any]) -> l
     return out
 
 
-def _operator_schema(model: type[Model] | None, name: str, op: str) -> dict[str, Any]:
+def _operator_schema(model: AdaptedModel | None, name: str, op: str) -> dict[str, Any]:
     f = model.by_name.get(name) if model is not None else None
     if op == "isnull":
         return {"type": "boolean"}
     if op in ("in", "contains") or f is None:
         return {"type": "string"}
-    schema = field_schema(f)
-    for key in ("readOnly", "default"):
+    schema = dict(f.schema)
+    for key in ("readOnly", "default", "title", "description"):
         schema.pop(key, None)
     # A query string carries no null.
     if isinstance(schema.get("type"), list):
@@ -77,7 +76,7 @@ def _is_text(model: Any, name: str) -> bool:
     return is_text_field(model, name)
 
 
-def filter_parameters(handler: type, model: type[Model] | None) -> list[dict[str, Any]]:
+def filter_parameters(handler: type, model: AdaptedModel | None) -> list[dict[str, Any]]:
     """``<field>`` and ``<field>__<op>`` for every field in the handler's ``filters``."""
     out = []
     for name in tuple(getattr(handler, "filters", ()) or ()):

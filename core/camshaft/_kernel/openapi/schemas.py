@@ -6,21 +6,12 @@ plain dicts; nothing is cached or registered.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from camshaft.models import (
-    BooleanField,
-    ChoiceField,
-    DateTimeField,
-    Field,
-    FloatField,
-    IntegerField,
-    Model,
-    StringField,
-)
+from camshaft._kernel.models.protocol import AdaptedModel
+from camshaft.models import Field
 
 __all__ = [
     "FIELD_ERROR_SCHEMA",
@@ -65,46 +56,9 @@ def anchored(pattern: str) -> str:
     return f"^(?:{pattern})$"
 
 
-def _json_value(value: Any) -> bool:
-    """Whether ``value`` can appear in a JSON document as is (for ``default``/``enum``)."""
-    if value is None or isinstance(value, bool | int | str):
-        return True
-    return isinstance(value, float) and math.isfinite(value)
-
-
 def field_schema(f: Field) -> dict[str, Any]:
-    """The schema of one model field's value as emitted (and sent, when writable)."""
-    schema: dict[str, Any]
-    if isinstance(f, StringField):
-        schema = {"type": "string"}
-        if f.min_length:
-            schema["minLength"] = f.min_length
-        if f.max_length is not None:
-            schema["maxLength"] = f.max_length
-    elif isinstance(f, IntegerField | FloatField):
-        schema = {"type": "integer" if isinstance(f, IntegerField) else "number"}
-        if f.minimum is not None:
-            schema["minimum"] = f.minimum
-        if f.maximum is not None:
-            schema["maximum"] = f.maximum
-    elif isinstance(f, BooleanField):
-        schema = {"type": "boolean"}
-    elif isinstance(f, DateTimeField):
-        schema = {"type": "string", "format": "date-time"}
-    elif isinstance(f, ChoiceField):
-        schema = {"enum": [c for c in f.choices if _json_value(c)]}
-    else:
-        schema = {}
-    if f.nullable:
-        if "type" in schema:
-            schema["type"] = [schema["type"], "null"]
-        elif "enum" in schema:
-            schema["enum"] = [*schema["enum"], None]
-    if f.read_only:
-        schema["readOnly"] = True
-    if f.default is not None and not callable(f.default) and _json_value(f.default):
-        schema["default"] = f.default
-    return schema
+    """The schema of one builtin model field's value as emitted (and sent, when writable)."""
+    return f.schema()
 
 
 def _names(spec: Iterable[Any]) -> list[str]:
@@ -118,17 +72,24 @@ def _names(spec: Iterable[Any]) -> list[str]:
 
 
 def model_schemas(
-    model: type[Model], *, fields: Iterable[Any] | None = None, exclude: Iterable[Any] = ()
+    model: AdaptedModel,
+    *,
+    fields: Iterable[Any] | None = None,
+    exclude: Iterable[Any] = (),
+    ref_template: str = "#/components/schemas/{model}",
 ) -> dict[str, dict[str, Any]]:
     """The schemas a model gives: ``read`` (what responses carry), ``write`` (a create or
-    replace body) and ``patch`` (a partial update body).
+    replace body), ``patch`` (a partial update body) and ``definitions`` (the named
+    schemas those refer to, such as nested models), all from the model's own JSON Schema
+    (so a library's constraints, such as ``maxLength``, appear).
 
     Responses may be sparse (``?fields=``), so ``read`` requires nothing; a handler's
     ``fields`` limit its members and string names in ``exclude`` remove some. Bodies
-    list the writable members, ``write`` requires the required ones, and both refuse
-    unknown members as :meth:`Model.validate` does.
+    list the writable members (not ``readOnly``), ``write`` requires the required ones,
+    and both refuse unknown members as every adapter does.
     """
-    members = {f.name: field_schema(f) for f in model.fields}
+    schema, definitions = model.json_schema(ref_template)
+    members: dict[str, Any] = dict(schema.get("properties", {}))
     read: dict[str, Any] = dict(members)
     if fields is not None:
         wanted = _names(fields)
@@ -138,8 +99,8 @@ def model_schemas(
         n for n in read for p in patterns if p.search(n)
     ]:
         read.pop(name, None)
-    writable = {f.name: members[f.name] for f in model.fields if not f.read_only}
-    required = [f.name for f in model.fields if f.required and not f.read_only]
+    writable = {n: s for n, s in members.items() if not s.get("readOnly")}
+    required = [n for n in schema.get("required", ()) if n in writable]
     write: dict[str, Any] = {
         "type": "object",
         "properties": writable,
@@ -151,6 +112,7 @@ def model_schemas(
         "read": {"type": "object", "properties": read},
         "write": write,
         "patch": {"type": "object", "properties": writable, "additionalProperties": False},
+        "definitions": definitions,
     }
 
 

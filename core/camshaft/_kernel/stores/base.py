@@ -133,7 +133,9 @@ class StoreConfig:
 
     :ivar resource: the resource name (``"addresses"``).
     :ivar key_field: the data member that holds the key (``"id"``).
-    :ivar model: the handler's model, or None.
+    :ivar model: the handler's model as its adapter describes it
+        (:class:`camshaft.plugin.AdaptedModel`: ``fields``, ``validate``,
+        ``json_schema``), or None; the model as written is its ``model`` attribute.
     :ivar source: the handler's ``source``: initial rows, a table, a path, a URL.
     :ivar options: the handler's ``store_options`` merged over the plugin's settings.
     """
@@ -162,8 +164,9 @@ class StoreBackend:
 
 
 def writable_members(model: Any) -> frozenset[str] | None:
-    """The members a client may write through ``model``: its fields that are not
-    read-only. None when there is no model: every member is then the client's.
+    """The members a client may write through ``model`` (an adapted model, or a
+    :class:`camshaft.models.Model`): its fields that are not read-only. None when there
+    is no model: every member is then the client's.
 
     A replace (PUT) resets exactly these members when they are not sent; members
     outside the model (a ``password_hash``) and read-only ones (an owner id) are the

@@ -3,7 +3,8 @@
 Each function has a handler method's signature, so the router treats it like one.
 
 - **Validation.** When the handler names a ``model``, create and replace validate the
-  whole body and patch the members sent (:meth:`camshaft.models.Model.validate`).
+  whole body and patch the members sent (``validate`` of the model's adapter:
+  :class:`camshaft.plugin.AdaptedModel`).
 - **Filters and ordering.** ``GET /<plural>/?age__gte=30&order=-age,name`` filters and
   orders, but only on what the handler allows in ``filters`` and ``ordering``; values
   are converted by the model's field types. A filter or order the handler does not allow,
@@ -104,8 +105,9 @@ def _store(handler: Handler) -> Store:
 
 
 def _model(handler: Handler, store: Store) -> Any:
-    """The handler's model, else the one a store derives from its schema (``store.model``)."""
-    return type(handler).model or getattr(store, "model", None)
+    """The handler's adapted model, else the one a store derives from its schema
+    (``store.model``), resolved when the app was built."""
+    return handler.request.app.model_for(type(handler))
 
 
 def _etag(record: Record) -> dict[str, str]:
@@ -161,11 +163,14 @@ def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
 
 def is_text_field(model: Any, name: str) -> bool:
     """Whether ``name`` holds text (``contains`` applies); true without a model, which
-    says nothing about types."""
-    from camshaft.models import StringField
-
+    says nothing about types (nor does a member that may hold several)."""
     field = getattr(model, "by_name", {}).get(name)
-    return field is None or isinstance(field, StringField)
+    kind = getattr(field, "type", None) if field is not None else None
+    if kind is None:  # no model, or a field of the builtin Model as written
+        from camshaft.models import StringField
+
+        return field is None or isinstance(field, StringField)
+    return kind in ("string", "")
 
 
 def _order(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
@@ -203,7 +208,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
         return Query()
     known = _known_parameters(handler)
     cls = type(handler)
-    model = model or cls.model
+    if model is None:
+        model = request.app.model_for(cls)
     allowed: tuple[str, ...] = tuple(getattr(cls, "filters", ()) or ())
     fields = getattr(model, "by_name", {})
     filters: list[Filter] = []
