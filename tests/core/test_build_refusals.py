@@ -44,14 +44,24 @@ def test_a_model_that_is_not_one_is_refused(model) -> None:
         make_app([cls])
 
 
-def test_a_camshaft_model_or_a_duck_typed_one_is_accepted() -> None:
+def test_a_model_is_accepted_only_when_a_model_adapter_takes_it() -> None:
+    """A camshaft Model or a dataclass builds; an object that merely has validate() is
+    no supported model (it has no fields or schema to describe): refused, naming it."""
+    import dataclasses
+
     class Duck:
         @staticmethod
         def validate(data, *, partial=False, allow=()):
             return dict(data)
 
+    @dataclasses.dataclass
+    class Pet:
+        name: str
+
     make_app([type("AHandler", (Handler,), {"store": "memory", "model": Person})])
-    make_app([type("BHandler", (Handler,), {"store": "memory", "model": Duck})])
+    make_app([type("CHandler", (Handler,), {"store": "memory", "model": Pet})])
+    with pytest.raises(ConfigurationError, match=r"BHandler\.model is .*no model adapter"):
+        make_app([type("BHandler", (Handler,), {"store": "memory", "model": Duck})])
 
 
 @pytest.mark.parametrize("allowed", [("GET", "FETCH"), "GET"])

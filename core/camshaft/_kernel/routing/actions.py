@@ -105,7 +105,6 @@ def check_handler(cls: type[Handler], defaults: dict[str, Callable[..., Any]]) -
     """
     from difflib import get_close_matches
 
-    from camshaft.models import Model
 
     verbs = _verb_names()
     for name in sorted(verbs):
@@ -125,15 +124,7 @@ def check_handler(cls: type[Handler], defaults: dict[str, Callable[..., Any]]) -
             f"{cls.__name__} defines no method (read, create, update, patch, delete, or "
             f"GET, POST, PUT, PATCH, DELETE) and names no store{hint}"
         )
-    model = cls.model
-    if model is not None and not (
-        (isinstance(model, type) and issubclass(model, Model))
-        or callable(getattr(model, "validate", None))
-    ):
-        raise ConfigurationError(
-            f"{cls.__name__}.model is {model!r}, which is neither a camshaft.models.Model "
-            "subclass nor a model object with validate()"
-        )
+    # The model is checked by the model adapters when the app is wired.
     if cls.allowed_methods is not None:
         if isinstance(cls.allowed_methods, str):
             raise ConfigurationError(
