@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from camshaft import AuthScheme, Option, Settings, hookimpl
+from camshaft.errors import ConfigurationError
 
 from .apikey import ApiKeyScheme, hash_api_secret, make_api_key
 from .basic import BasicScheme
@@ -46,6 +47,13 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
         "source": Option(
             object, "", "A user source: import path 'module:attr' or, from Python, the object."
         ),
+        "basic_cache_ttl": Option(
+            float,
+            0.0,
+            "Seconds Basic remembers a verified password (skipping the hash check); "
+            "0 = off. See docs/auth.md for the trade-off.",
+        ),
+        "basic_cache_size": Option(int, 1024, "Most verified Basic credentials remembered."),
         "digest": {
             "secret": Option(
                 str, "", "Key nonces are signed with (use {'$env': NAME}); random if empty."
@@ -84,7 +92,12 @@ def schemes_from_settings(section: Mapping[str, Any], **digest_options: Any) -> 
         # Safe, but per process: nonces from one worker go stale on another (the client
         # retries once). Set digest.secret when running several workers.
         secret = secrets.token_bytes(32)
-    schemes = [BasicScheme(realm, source).descriptor()]
+    ttl, size = section.get("basic_cache_ttl", 0.0), section.get("basic_cache_size", 1024)
+    if ttl < 0 or size < 0:
+        raise ConfigurationError(
+            "settings 'httpauth.basic_cache_ttl' and '.basic_cache_size' must not be negative"
+        )
+    schemes = [BasicScheme(realm, source, cache_ttl=ttl, cache_size=size).descriptor()]
     if any(hasattr(source, m) for m in ("password", "digest_ha1")):
         schemes.append(
             DigestScheme(
