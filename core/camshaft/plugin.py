@@ -17,7 +17,8 @@ surface.
   :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
-  codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``), the depth
+  codec (``json_default``, ``json_emit``, ``json_encode_each``, ``json_stream``,
+  ``json_parse``), the depth
   pre-check (``check_json_depth``), page-size parsing (``page_size``, ``int_arg``),
   ``Link`` building (``link_builder``, ``link_header``), the HTTP verbs' action names
   (``METHOD_ACTIONS``), and what a store's replace keeps (``writable_members``,
@@ -29,6 +30,7 @@ from camshaft._kernel.auth.nonces import NonceStore
 from camshaft._kernel.emission.descriptors import EmitContext, Emitter, ParseLimits, Parser
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
+from camshaft._kernel.emission.json_codec import encode_each as json_encode_each
 from camshaft._kernel.emission.json_codec import parse as json_parse
 from camshaft._kernel.emission.json_codec import stream as json_stream
 from camshaft._kernel.emission.limits import check_json_depth
@@ -97,6 +99,7 @@ __all__ = [
     "int_arg",
     "json_default",
     "json_emit",
+    "json_encode_each",
     "json_parse",
     "json_stream",
     "link_builder",
