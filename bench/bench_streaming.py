@@ -9,7 +9,7 @@ SQLite file, JSON renderer, no pagination) does the same export, building the wh
 list first.
 
 Every case runs in a fresh subprocess, which builds its app, opens the database, and
-records its peak RSS so far (``getrusage(RUSAGE_SELF).ru_maxrss``, the kernel's VmHWM:
+records its peak RSS so far (the kernel's VmHWM, from ``/proc/self/status``:
 this is the *idle* figure); it then calls the WSGI app in-process with a GET, consumes
 the whole response iterable (counting bytes, keeping none), closes it, and reads the peak
 RSS again. "Growth" is the difference: how much more memory the export ever needed than
@@ -58,7 +58,16 @@ def make_db(path: Path, rows: int) -> None:
 
 
 def peak_mib() -> float:
-    """Peak resident set size of this process so far, in MiB (Linux: ru_maxrss in KiB)."""
+    """Peak resident set size of this process so far, in MiB: Linux's VmHWM, this
+    process's own. (Not ``ru_maxrss``: a child started by fork or vfork and exec
+    inherits its parent's peak there, which hid the growth of a small export.)"""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -339,7 +348,7 @@ def main() -> None:
     print(
         f"\nMedians of {args.repeat} run(s) per case (growth: the largest). CPU = "
         "process_time of the request, a steadier figure than wall time on a busy machine.\n"
-        "RSS: ru_maxrss (peak resident set, VmHWM) of a fresh process per case; idle = "
+        "RSS: VmHWM (peak resident set) of a fresh process per case; idle = "
         "after building the app, before the request; growth = peak - idle.\n"
         f"DRF builds the whole list before rendering; it ran at {args.drf_rows:,} rows"
         + (" (not 1,000,000: see --drf-rows)." if args.drf_rows < args.rows else ".")
