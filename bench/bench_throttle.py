@@ -90,11 +90,32 @@ def latency(url: str, prefix: str, rounds: int) -> None:
         plain.append(call(app, "/plain/"))
         throttled.append(call(app, "/throttled/"))
     mp, mt = statistics.median(plain) / 1000, statistics.median(throttled) / 1000
+    # CPU: process_time over batches of 100 requests (or bare EVALSHAs), interleaved
+    from camshaft_redis.throttle import GCRA
+
+    bare = redis.Redis.from_url(url, socket_timeout=0.1, socket_connect_timeout=0.1)
+    sha = bare.script_load(GCRA)
+
+    def evalsha(_: str) -> None:
+        bare.evalsha(sha, 1, prefix + "bare", 10**9, 1_000_000)
+
+    cpu: dict[str, list[float]] = {"/plain/": [], "/throttled/": [], "bare": []}
+    for _ in range(max(1, rounds // 100)):
+        for path, times in cpu.items():
+            func = evalsha if path == "bare" else (lambda p: call(app, p))
+            start = time.process_time()
+            for _ in range(100):
+                func(path)
+            times.append((time.process_time() - start) / 100 * 1e6)
+    cp, ct = statistics.median(cpu["/plain/"]), statistics.median(cpu["/throttled/"])
+    cb = statistics.median(cpu["bare"])
     print(f"## Latency, {rounds} interleaved rounds, WSGI callable called in-process\n")
-    print("| request | median (µs) |\n| --- | ---: |")
-    print(f"| GET, no throttle | {mp:.1f} |")
-    print(f"| GET, Redis throttle | {mt:.1f} |")
-    print(f"| one Redis throttle decision adds | {mt - mp:.1f} |\n")
+    print("| request | median wall (µs) | median CPU (µs) |\n| --- | ---: | ---: |")
+    print(f"| GET, no throttle | {mp:.1f} | {cp:.1f} |")
+    print(f"| GET, Redis throttle | {mt:.1f} | {ct:.1f} |")
+    print(f"| one Redis throttle decision adds | {mt - mp:.1f} | {ct - cp:.1f} |")
+    print(f"| a bare redis-py EVALSHA of the script | | {cb:.1f} |")
+    print(f"| the decision over a bare EVALSHA | | {ct - cp - cb:.1f} |\n")
 
 
 def decision_cpu(url: str, prefix: str, n: int, batches: int = 20) -> None:
