@@ -145,15 +145,14 @@ def main() -> None:
 
     which = "every installed plugin" if args.all_plugins else "only " + ", ".join(sorted(KEEP))
     print(f"Address book app ({which}), {args.runs} fresh processes (median)\n")
-    print(f"{'':<38}{'wall ms':>9}{'CPU ms':>9}{'peak RSS MiB':>14}{'modules':>9}")
+    print(f"{'':<38}{'wall ms':>9}{'CPU ms':>9}{'min CPU':>9}{'peak RSS MiB':>14}{'modules':>9}")
     print(f"{'interpreter start (python -c pass)':<38}{statistics.median(starts) * 1000:>9.1f}")
-    for key, label in (
-        ("floor", "first line -> import sqlalchemy"),
-        ("app", "first line -> built app"),
-    ):
+    rows = (("floor", "first line -> import sqlalchemy"), ("app", "first line -> built app"))
+    for key, label in rows:
+        least = min(r["cpu"] for r in results[key]) * 1000
         print(
             f"{label:<38}{med(key, 'built') * 1000:>9.1f}{med(key, 'cpu') * 1000:>9.1f}"
-            f"{med(key, 'rss'):>14.1f}{results[key][0]['modules']:>9.0f}"
+            f"{least:>9.1f}{med(key, 'rss'):>14.1f}{results[key][0]['modules']:>9.0f}"
         )
     print(f"\ntargets: built app < {TARGET_MS:.0f} ms, < {TARGET_MIB:.0f} MiB peak RSS")
 
