@@ -335,6 +335,7 @@ def _parameters(
     return parameters
 
 
+
 def _request_body(ctx: Context, action: Action, refs: dict[str, str] | None) -> dict[str, Any]:
     """The Request Body Object: the model's write (or patch) schema in every parsed
     media type, or raw bytes for a handler that reads the body itself."""
