@@ -13,6 +13,7 @@ import datetime
 import decimal
 import enum
 import json
+import json.encoder
 import operator
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -53,10 +54,8 @@ def emit(data: Any, ctx: EmitContext) -> bytes:
     return _encoder.encode(data).encode("utf-8")
 
 
-try:  # CPython's C encoder; absent on some other interpreters
-    from json.encoder import c_make_encoder as _c_make_encoder
-except ImportError:  # pragma: no cover - CPython always has it
-    _c_make_encoder = None
+# CPython's C encoder (None on interpreters without the _json accelerator).
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
 
 
 def _item_encoder() -> Callable[[Any, int], list[str]]:
