@@ -1,8 +1,15 @@
-"""Throttle figures: what one Redis throttle decision adds to a request, and how many
-requests a Redis-throttled resource lets through per window under 4 gunicorn workers.
+"""Throttle figures: the CPU of one Redis throttle decision beside a bare EVALSHA, what
+one decision adds to a request, and how many requests a Redis-throttled resource lets
+through per window under 4 gunicorn workers.
 
-    python bench/bench_throttle.py [--rounds 5000] [--windows 10] [--limit 50] [--window 1]
-                                   [--redis-url URL] [--port PORT]
+    python bench/bench_throttle.py [--decisions 20000] [--rounds 5000] [--windows 10]
+                                   [--limit 50] [--window 1] [--redis-url URL] [--port PORT]
+                                   [--only decision|latency|windows]
+
+Decision CPU: ``time.process_time`` over ``--decisions`` calls, in interleaved batches,
+of (a) camshaft-redis's backend ``hit(key, rate)`` (what the throttle policy calls) and
+(b) redis-py's ``evalsha`` of the same script with the same keys and arguments on a
+client with the same options; the difference is what Camshaft adds per decision.
 
 Needs a Redis and the ``camshaft-redis`` plugin and gunicorn installed. Where things go,
 from the options or else the environment:
@@ -83,11 +90,74 @@ def latency(url: str, prefix: str, rounds: int) -> None:
         plain.append(call(app, "/plain/"))
         throttled.append(call(app, "/throttled/"))
     mp, mt = statistics.median(plain) / 1000, statistics.median(throttled) / 1000
+    # CPU: process_time over batches of 100 requests (or bare EVALSHAs), interleaved
+    from camshaft_redis.throttle import GCRA
+
+    bare = redis.Redis.from_url(url, socket_timeout=0.1, socket_connect_timeout=0.1)
+    sha = bare.script_load(GCRA)
+
+    def evalsha(_: str) -> None:
+        bare.evalsha(sha, 1, prefix + "bare", 10**9, 1_000_000)
+
+    cpu: dict[str, list[float]] = {"/plain/": [], "/throttled/": [], "bare": []}
+    for _ in range(max(1, rounds // 100)):
+        for path, times in cpu.items():
+            func = evalsha if path == "bare" else (lambda p: call(app, p))
+            start = time.process_time()
+            for _ in range(100):
+                func(path)
+            times.append((time.process_time() - start) / 100 * 1e6)
+    cp, ct = statistics.median(cpu["/plain/"]), statistics.median(cpu["/throttled/"])
+    cb = statistics.median(cpu["bare"])
     print(f"## Latency, {rounds} interleaved rounds, WSGI callable called in-process\n")
-    print("| request | median (µs) |\n| --- | ---: |")
-    print(f"| GET, no throttle | {mp:.1f} |")
-    print(f"| GET, Redis throttle | {mt:.1f} |")
-    print(f"| one Redis throttle decision adds | {mt - mp:.1f} |\n")
+    print("| request | median wall (µs) | median CPU (µs) |\n| --- | ---: | ---: |")
+    print(f"| GET, no throttle | {mp:.1f} | {cp:.1f} |")
+    print(f"| GET, Redis throttle | {mt:.1f} | {ct:.1f} |")
+    print(f"| one Redis throttle decision adds | {mt - mp:.1f} | {ct - cp:.1f} |")
+    print(f"| a bare redis-py EVALSHA of the script | | {cb:.1f} |")
+    print(f"| the decision over a bare EVALSHA | | {ct - cp - cb:.1f} |\n")
+
+
+def decision_cpu(url: str, prefix: str, n: int, batches: int = 20) -> None:
+    from camshaft.plugin import Rate
+    from camshaft_redis.connection import RedisConnection
+    from camshaft_redis.throttle import GCRA, RedisThrottle
+
+    options = {"url": url, "socket_timeout": 0.1, "connect_timeout": 0.1, "cooldown": 1.0}
+    backend = RedisThrottle(RedisConnection(options), prefix)
+    bare = RedisConnection(options).client  # same client options, its own connection
+    sha = bare.script_load(GCRA)
+    rate = Rate(10**9, 1.0)  # never refuses: the same script path every time
+    key, bare_key = "scope|127.0.0.1", prefix + "bare"
+    period = int(rate.period * 1_000_000)
+
+    def run_backend(count: int) -> None:
+        hit = backend.hit
+        for _ in range(count):
+            hit(key, rate)
+
+    def run_bare(count: int) -> None:
+        evalsha = bare.evalsha
+        for _ in range(count):
+            evalsha(sha, 1, bare_key, rate.limit, period)
+
+    run_backend(500)  # warm up: connections, script cache
+    run_bare(500)
+    size = max(1, n // batches)
+    times: dict[str, list[float]] = {"backend": [], "bare": []}
+    for i in range(batches):
+        pair = [("backend", run_backend), ("bare", run_bare)]
+        for name, func in pair if i % 2 == 0 else pair[::-1]:
+            start = time.process_time()
+            func(size)
+            times[name].append((time.process_time() - start) / size * 1e6)
+    backend_us = statistics.median(times["backend"])
+    bare_us = statistics.median(times["bare"])
+    print(f"## CPU per throttle decision, {size * batches} decisions each, {batches} batches\n")
+    print("| call | median CPU µs per decision |\n| --- | ---: |")
+    print(f"| redis-py `evalsha` of the GCRA script | {bare_us:.1f} |")
+    print(f"| camshaft-redis backend `hit(key, rate)` | {backend_us:.1f} |")
+    print(f"| difference | {backend_us - bare_us:.1f} |\n")
 
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -188,6 +258,8 @@ def windows(
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=20000)
+    parser.add_argument("--only", choices=("decision", "latency", "windows"))
     parser.add_argument("--rounds", type=int, default=5000)
     parser.add_argument("--windows", type=int, default=10)
     parser.add_argument("--limit", type=int, default=50)
@@ -208,8 +280,12 @@ def main() -> None:
     url = args.redis_url
     prefix = f"camshaft-bench:{uuid.uuid4().hex}:"
     try:
-        latency(url, prefix, args.rounds)
-        windows(url, prefix, args.port, args.windows, args.limit, args.window, args.threads)
+        if args.only in (None, "decision"):
+            decision_cpu(url, prefix, args.decisions)
+        if args.only in (None, "latency"):
+            latency(url, prefix, args.rounds)
+        if args.only in (None, "windows"):
+            windows(url, prefix, args.port, args.windows, args.limit, args.window, args.threads)
     finally:
         client = redis.Redis.from_url(url)
         keys = list(client.scan_iter(match=prefix + "*"))

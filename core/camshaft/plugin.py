@@ -20,8 +20,8 @@ surface.
   :class:`Settings`, :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
-  codec (``json_default``, ``json_emit``, ``json_stream``, ``json_parse``, ``json_load``,
-  ``json_may_hold_unwritable``), the depth pre-check (``check_json_depth``), what every
+  codec (``json_default``, ``json_emit``, ``json_encode_each``, ``json_stream``,
+  ``json_parse``, ``json_load``, ``json_may_hold_unwritable``), the depth pre-check (``check_json_depth``), what every
   emitter can write (``check_value``, ``INT_LIMIT``), page-size parsing (``page_size``,
   ``int_arg``), ``Link`` building (``link_builder``, ``link_header``), the HTTP verbs'
   action names (``METHOD_ACTIONS``), what a store's replace keeps (``writable_members``,
@@ -41,6 +41,7 @@ from camshaft._kernel.emission.descriptors import (
 )
 from camshaft._kernel.emission.json_codec import default as json_default
 from camshaft._kernel.emission.json_codec import emit as json_emit
+from camshaft._kernel.emission.json_codec import encode_each as json_encode_each
 from camshaft._kernel.emission.json_codec import load as json_load
 from camshaft._kernel.emission.json_codec import may_hold_unwritable as json_may_hold_unwritable
 from camshaft._kernel.emission.json_codec import parse as json_parse
@@ -134,6 +135,7 @@ __all__ = [
     "int_arg",
     "json_default",
     "json_emit",
+    "json_encode_each",
     "json_load",
     "json_may_hold_unwritable",
     "json_parse",

@@ -210,3 +210,33 @@ def test_after_a_failure_redis_is_not_asked_again_during_the_cooldown(silent_ser
     with pytest.raises(BackendUnavailable) as third:
         throttle.hit("k", Rate(1, 60))
     assert third.value.first is True  # the cool-down is over: asked again
+
+
+class ForgetfulClient:
+    """A client whose server has lost its script cache once (restarted or flushed)."""
+
+    def __init__(self) -> None:
+        self.loaded: list[str] = []
+        self.calls: list[tuple[object, ...]] = []
+
+    def evalsha(self, sha, numkeys, *args):
+        self.calls.append((sha, numkeys, *args))
+        if not self.loaded:
+            raise redis.exceptions.NoScriptError("NOSCRIPT No matching script.")
+        return [1, 4, 12_000_000, 0]
+
+    def script_load(self, script):
+        self.loaded.append(script)
+        return "sha"
+
+
+def test_a_script_the_server_forgot_is_loaded_again():
+    from camshaft_redis.throttle import GCRA, GCRA_SHA
+
+    throttle = limiter("redis://127.0.0.1:1/0", "p:")
+    client = ForgetfulClient()
+    throttle.connection.client = client  # no server needed: the client is the fake
+    decision = throttle.hit("k", Rate(5, 60))
+    assert (decision.allowed, decision.remaining, decision.reset_after) == (True, 4, 12.0)
+    assert client.loaded == [GCRA]
+    assert client.calls == [(GCRA_SHA, 1, "p:throttle:k", 5, 60_000_000)] * 2

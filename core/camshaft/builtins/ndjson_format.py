@@ -15,7 +15,9 @@ on HTTP framing (a missing last chunk, or a short Content-Length) to notice.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 from camshaft.errors import BadRequest
@@ -27,6 +29,7 @@ from camshaft.plugin import (
     check_value,
     hookimpl,
     json_emit,
+    json_encode_each,
     json_load,
     json_may_hold_unwritable,
 )
@@ -45,8 +48,8 @@ def emit(data: Any, ctx: EmitContext) -> bytes:
 
 
 def stream(items: Iterable[Any], ctx: EmitContext) -> Iterator[bytes]:
-    for item in items:
-        yield _line(item, ctx)
+    """One line per item, one chunk per line, encoded as the JSON emitter does (in C)."""
+    return map(operator.add, json_encode_each(items), repeat(b"\n"))
 
 
 def parse(body: bytes, limits: ParseLimits) -> list[Any]:

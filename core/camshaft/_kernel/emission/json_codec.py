@@ -13,8 +13,12 @@ import datetime
 import decimal
 import enum
 import json
+import json.encoder
+import operator
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice, repeat
+from json.encoder import encode_basestring
 from typing import Any
 
 from camshaft._kernel.emission.descriptors import EmitContext, ParseLimits
@@ -22,7 +26,7 @@ from camshaft._kernel.emission.limits import check_json_depth
 from camshaft._kernel.values import check_value
 from camshaft.errors import BadRequest
 
-__all__ = ["default", "emit", "load", "may_hold_unwritable", "parse", "stream"]
+__all__ = ["default", "emit", "encode_each", "load", "may_hold_unwritable", "parse", "stream"]
 
 
 def default(obj: Any) -> Any:
@@ -51,14 +55,40 @@ def emit(data: Any, ctx: EmitContext) -> bytes:
     return _encoder.encode(data).encode("utf-8")
 
 
+# CPython's C encoder (None on interpreters without the _json accelerator).
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+
+
+def _item_encoder() -> Callable[[Any, int], list[str]]:
+    """One C encoder for one stream: what ``_encoder.encode`` builds on every call (with a
+    fresh circular-reference memo, as it does), built once, so each item costs one C
+    call. Same options, so the same bytes."""
+    assert _c_make_encoder is not None
+    return _c_make_encoder(  # type: ignore[no-any-return]
+        {}, default, encode_basestring, None, ":", ",", False, False, False
+    )
+
+
+def encode_each(items: Iterable[Any]) -> Iterator[bytes]:
+    """Each item as one UTF-8 JSON document, as :func:`emit` writes it, lazily.
+
+    The iteration runs in C (maps over one encoder made for this call): in a long
+    stream the per-item work of the Python-level ``JSONEncoder.encode`` was a third of
+    the time.
+    """
+    if _c_make_encoder is None:  # pragma: no cover
+        return (_encoder.encode(item).encode("utf-8") for item in items)
+    return map(str.encode, map("".join, map(_item_encoder(), items, repeat(0))))
+
+
 def stream(items: Iterable[Any], ctx: EmitContext) -> Iterator[bytes]:
-    """A JSON array written item by item; an error mid-way leaves it unterminated."""
-    yield b"["
-    first = True
-    for item in items:
-        yield (b"" if first else b",") + _encoder.encode(item).encode("utf-8")
-        first = False
-    yield b"]"
+    """A JSON array written item by item; an error mid-way leaves it unterminated.
+
+    One chunk per item (nothing is held back waiting for the next, however slowly a
+    source yields): ``[``, the first, then ``,`` and each next, then ``]``.
+    """
+    encoded = encode_each(items)
+    return chain((b"[",), islice(encoded, 1), map(operator.add, repeat(b","), encoded), (b"]",))
 
 
 def _no_constants(name: str) -> Any:

@@ -52,8 +52,21 @@ class StreamBody:
         self._closed = False
         self.what = what
 
-    def __iter__(self) -> StreamBody:
-        return self
+    def __iter__(self) -> Iterator[bytes]:
+        # A generator relaying the chunks: resuming one costs less than a call of the
+        # Python-level __next__ below, once per chunk of a long stream.
+        return self._relay()
+
+    def _relay(self) -> Iterator[bytes]:
+        try:
+            yield from self._chunks
+        except Exception:
+            logger.exception(
+                "Error in the middle of the streamed response to %s; the response is "
+                "incomplete and the server will abort the connection",
+                self.what or "a request",
+            )
+            raise
 
     def __next__(self) -> bytes:
         try:

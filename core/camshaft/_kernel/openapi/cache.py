@@ -12,7 +12,6 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.emission.descriptors import EmitContext
-from camshaft._kernel.openapi.document import build_document
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
@@ -43,6 +42,10 @@ class DocumentCache:
         if document is None:
             with self._lock:
                 if self._document is None:
+                    # Imported here: building the document needs much code no other
+                    # request does (see the package docstring).
+                    from camshaft._kernel.openapi.document import build_document
+
                     self._document = build_document(self._app)
                 document = self._document
         return document

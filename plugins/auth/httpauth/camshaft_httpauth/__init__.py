@@ -71,6 +71,13 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
                 "user source has set_password_hash).",
             ),
         },
+        "basic_cache_ttl": Option(
+            float,
+            0.0,
+            "Seconds Basic remembers a verified password (skipping the hash check); "
+            "0 = off. See docs/auth.md for the trade-off.",
+        ),
+        "basic_cache_size": Option(int, 1024, "Most verified Basic credentials remembered."),
         "digest": {
             "secret": Option(
                 str, "", "Key nonces are signed with (use {'$env': NAME}); random if empty."
@@ -118,7 +125,15 @@ def schemes_from_settings(section: Mapping[str, Any], **digest_options: Any) -> 
         )
     except ValueError as exc:
         raise ConfigurationError(f"httpauth.passwords: {exc}") from None
-    schemes = [BasicScheme(realm, source, hasher, rehash=passwords["rehash"]).descriptor()]
+    ttl, size = section.get("basic_cache_ttl", 0.0), section.get("basic_cache_size", 1024)
+    if ttl < 0 or size < 0:
+        raise ConfigurationError(
+            "settings 'httpauth.basic_cache_ttl' and '.basic_cache_size' must not be negative"
+        )
+    basic = BasicScheme(
+        realm, source, hasher, rehash=passwords["rehash"], cache_ttl=ttl, cache_size=size
+    )
+    schemes = [basic.descriptor()]
     if any(hasattr(source, m) for m in ("password", "digest_ha1")):
         schemes.append(
             DigestScheme(

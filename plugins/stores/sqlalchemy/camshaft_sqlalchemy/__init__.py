@@ -7,20 +7,31 @@ database URL comes from the ``[sqlalchemy]`` settings section (``url``) or the h
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from camshaft import Option, hookimpl
-from camshaft.plugin import Settings, StoreBackend, StoreConfig
+from camshaft.errors import ConfigurationError
+from camshaft.plugin import (
+    Collection,
+    Page,
+    Paginator,
+    Request,
+    Settings,
+    StoreBackend,
+    StoreConfig,
+)
 
 from .columns import model_for
-from .cursor import camshaft_paginators  # noqa: F401 - the 'cursor' paginator's hook
 from .engines import EngineCache, create_engine
 from .store import SqlStore
 
 __all__ = ["SqlStore", "create_engine", "model_for"]
 
 DEFAULT_URL = "sqlite:///camshaft.db"
+#: Shortest ``cursor_secret`` accepted (checked when the app is built).
+MIN_SECRET_LENGTH = 32
 
 
 @hookimpl
@@ -52,3 +63,39 @@ def camshaft_stores(settings: Settings) -> list[StoreBackend]:
         return SqlStore(engines.get(url, config.options), config)
 
     return [StoreBackend("sqlalchemy", open_store)]
+
+
+class _LazyCursorPaginate:
+    """The ``cursor`` paginator's ``paginate``, its module (keyset SQL, token signing,
+    counting) imported by the first page it serves rather than by every worker at start.
+    The secret is checked now, so a bad one still fails the build."""
+
+    __slots__ = ("_lock", "_paginate", "_secret")
+
+    def __init__(self, secret: str | None) -> None:
+        if secret and len(secret) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                f"setting 'sqlalchemy.cursor_secret' must be at least {MIN_SECRET_LENGTH} "
+                "characters long "
+                "(e.g. python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        self._secret = secret
+        self._paginate: Callable[[Request, Collection], Page] | None = None
+        self._lock = threading.Lock()  # one paginator (one random secret) per app
+
+    def __call__(self, request: Request, collection: Collection) -> Page:
+        paginate = self._paginate
+        if paginate is None:
+            with self._lock:
+                if self._paginate is None:
+                    from .cursor import cursor_paginator
+
+                    self._paginate = cursor_paginator(self._secret).paginate
+                paginate = self._paginate
+        return paginate(request, collection)
+
+
+@hookimpl
+def camshaft_paginators(settings: Settings) -> list[Paginator]:
+    secret = settings.plugin("sqlalchemy").get("cursor_secret") or None
+    return [Paginator("cursor", _LazyCursorPaginate(secret), ("cursor", "per_page", "limit"))]

@@ -29,10 +29,10 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from camshaft import hookimpl
 from camshaft.errors import BadRequest, ConfigurationError
 from camshaft.plugin import Collection, Page, Paginator, Request, Settings, page_size
 
+from . import MIN_SECRET_LENGTH  # the package checks it when the app is built
 from .counting import estimate_count
 from .cursor_tokens import AFTER, BEFORE, CursorCodec, Position, scope_of
 from .keyset import Key, fetch, keys_for
@@ -41,9 +41,6 @@ from .store import SqlStore
 __all__ = ["MIN_SECRET_LENGTH", "camshaft_paginators", "cursor_paginator"]
 
 log = logging.getLogger(__name__)
-
-#: A configured secret shorter than this is refused when the app starts.
-MIN_SECRET_LENGTH = 32
 
 
 def _source(collection: Collection) -> tuple[SqlStore, Any]:
@@ -149,7 +146,7 @@ def cursor_paginator(secret: str | bytes | None) -> Paginator:
     return Paginator("cursor", paginate, ("cursor", "per_page", "limit"))
 
 
-@hookimpl
 def camshaft_paginators(settings: Settings) -> list[Paginator]:
+    """The eager form of the package's hook (which imports this module on first use)."""
     secret = settings.plugin("sqlalchemy").get("cursor_secret") or None
     return [cursor_paginator(secret)]

@@ -65,15 +65,15 @@ class RedisConnection:
     def retry_after(self) -> int:
         return max(1, math.ceil(self.cooldown))
 
-    def call(self, func: Callable[[redis.Redis], T]) -> T:
-        """``func(client)``, or :class:`BackendUnavailable` when Redis cannot answer
+    def call(self, func: Callable[..., T], *args: Any) -> T:
+        """``func(client, *args)``, or :class:`BackendUnavailable` when Redis cannot answer
         (within the timeout, or at all during the cool-down after a failure)."""
         if self._clock() < self._down_until:
             raise BackendUnavailable(
                 f"redis at {self.url} failed recently", retry_after=self.retry_after, first=False
             )
         try:
-            return func(self.client)
+            return func(self.client, *args)
         except (redis.RedisError, OSError) as exc:
             with self._lock:
                 self._down_until = self._clock() + self.cooldown
