@@ -21,10 +21,11 @@ surface.
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_encode_each``, ``json_stream``,
-  ``json_parse``, ``json_load``, ``json_may_hold_unwritable``), the depth pre-check (``check_json_depth``), what every
-  emitter can write (``check_value``, ``INT_LIMIT``), page-size parsing (``page_size``,
-  ``int_arg``), ``Link`` building (``link_builder``, ``link_header``), the HTTP verbs'
-  action names (``METHOD_ACTIONS``), what a store's replace keeps (``writable_members``,
+  ``json_parse``, ``json_load``, ``json_may_hold_unwritable``), the depth pre-check
+  (``check_json_depth``), what every emitter can write (``check_value``,
+  ``INT_LIMIT``), page-size parsing (``page_size``, ``int_arg``), ``Link`` building
+  (``link_builder``, ``link_header``), the HTTP verbs' action names
+  (``METHOD_ACTIONS``), what a store's replace keeps (``writable_members``,
   ``replacement``, ``MAX_IN_VALUES``), and conditional requests (``Preconditions``,
   ``Current``, ``conditional_write``).
 """
