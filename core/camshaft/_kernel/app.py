@@ -105,9 +105,7 @@ class App:
         raw = load_raw_settings(settings, file=settings_file, environ=env)
         self.plugin_manager = pm = make_plugin_manager(raw, env, plugins)
         specs = dict(collect(pm, "camshaft_settings_spec"))
-        self.settings = settings_ = Settings.build(
-            raw, specs, env, blocked=blocked_names(raw, env)
-        )
+        self.settings = settings_ = Settings.build(raw, specs, env, blocked=blocked_names(raw, env))
         #: Plugins' own per-app state, under their own :class:`~camshaft.plugin.StashKey`.
         self.stash = Stash()
         self.stores: dict[type[Handler], Store] = {}
@@ -317,7 +315,7 @@ class App:
         if request is None:  # the path was not UTF-8: a request with the raw path
             request = Request(environ, self, environ.get("PATH_INFO") or "/")
         try:
-            self._on_response(request=request, app=self, status=int(status[:3]), headers=headers)
+            self._on_response(request, self, int(status[:3]), headers)
         except Exception:
             logger.exception("a camshaft_response implementation failed")
 
@@ -384,7 +382,7 @@ class App:
         """Request hook, method, authenticate, authorize, throttle, call the handler,
         respond."""
         if self._on_request is not None:
-            early = self._on_request(request=request, app=self)
+            early = self._on_request(request, self)
             if early is not None:
                 shaper = endpoint.wiring.shaper if endpoint.wiring is not None else None
                 assert shaper is not None
@@ -421,9 +419,47 @@ class App:
 
 
 def _implemented(pm: Any, name: str) -> Callable[..., Any] | None:
-    """The hook caller for ``name``, or None when no plugin implements it."""
+    """A caller of the per-request hook ``name``, or None when no plugin implements it.
+
+    The caller takes the spec's arguments positionally, in the spec's order. The
+    implementations are resolved once, here, and called directly in pluggy's order with
+    only the arguments each accepts: a per-request hook costs a function call per
+    implementation, not pluggy's dispatch. ``firstresult`` hooks stop at the first
+    non-None result. (Hook wrappers are not supported on per-request hooks.)
+    """
     caller = getattr(pm.hook, name)
-    return caller if caller.get_hookimpls() else None
+    impls = list(reversed(caller.get_hookimpls()))
+    if not impls:
+        return None
+    spec_args = tuple(caller.spec.argnames)
+    first = bool(caller.spec.opts.get("firstresult"))
+    bound = [
+        _positional(impl.function, [spec_args.index(a) for a in impl.argnames], len(spec_args))
+        for impl in impls
+    ]
+    if len(bound) == 1:
+        return bound[0]
+
+    def call(*args: Any) -> Any:
+        for function in bound:
+            result = function(*args)
+            if first and result is not None:
+                return result
+        return None
+
+    return call
+
+
+def _positional(function: Callable[..., Any], picks: list[int], spec: int) -> Callable[..., Any]:
+    """``function`` called with the spec's positional arguments it takes, by index."""
+    if picks == list(range(spec)):  # every argument, in order: called as it is
+        return function
+    if picks == list(range(len(picks))):  # a prefix of the spec's arguments: no reshuffle
+        count = len(picks)
+        if count == 1:
+            return lambda *args: function(args[0])
+        return lambda *args: function(*args[:count])
+    return lambda *args: function(*[args[i] for i in picks])
 
 
 def _decoded_path(environ: Mapping[str, Any]) -> str:

@@ -187,7 +187,8 @@ def _emitted(
     status and endpoint, for an emitter that wants its :class:`ResourceContext`."""
     emitter = request.emitter or app.negotiator.default
     shape, columns = shaper.bind(request)  # checks ?fields= before any byte
-    streaming = (
+    # A handler's own dict, the common case, skips the abstract-class checks.
+    streaming = type(data) is not dict and (
         not isinstance(data, _PLAIN)
         and isinstance(data, Iterable)
         and not isinstance(data, Mapping)
@@ -204,7 +205,8 @@ def _emitted(
     if emitter.wants_resource:
         ctx = replace(ctx, resource=resource_context(request, answer[1], answer[0], headers))
     headers.append(("Content-Type", _content_type(emitter, emitter.media_type)))
-    headers.extend(emitter.headers)
+    if emitter.headers:
+        headers.extend(emitter.headers)
     if not streaming:
         payload = emitter.emit(data, ctx)
         headers.append(("Content-Length", str(len(payload))))

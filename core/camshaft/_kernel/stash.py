@@ -8,7 +8,7 @@ collide, and the value's type travels with the key for the type checker.
 
 from __future__ import annotations
 
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, TypeVar
 
 __all__ = ["Stash", "StashKey"]
 
@@ -35,13 +35,10 @@ class Stash:
 
     def __getitem__(self, key: StashKey[T]) -> T:
         """:raises KeyError: nothing is stored under ``key``."""
-        return cast(T, self._storage[key])
+        return self._storage[key]  # type: ignore[return-value]  # the key's T put it there
 
     def get(self, key: StashKey[T], default: D) -> T | D:
-        try:
-            return self[key]
-        except KeyError:
-            return default
+        return self._storage.get(key, default)  # type: ignore[return-value]
 
     def setdefault(self, key: StashKey[T], default: T) -> T:
         """The value under ``key``, storing ``default`` there first when there is none."""

@@ -2,7 +2,8 @@
 
 The client's id is echoed when it is a safe token (letters, digits and ``-_.:+/=@``, at
 most 128 characters); anything else -- a control character, a header-splitting attempt,
-an over-long value -- is replaced by a fresh 32-hex-digit id, so nothing a client sends
+an over-long value -- is replaced by a fresh 32-hex-digit id (random per process, then
+counted), so nothing a client sends
 reaches a response header or a log line unchecked. The id is ``request.id``, and
 :class:`RequestIdFilter` puts it on every log record of the request.
 
@@ -12,13 +13,15 @@ calls).
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import re
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from camshaft.plugin import Option, Request, Settings, hookimpl
+from camshaft.plugin import Option, Request, Settings, StashKey, hookimpl
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
@@ -56,6 +59,39 @@ def camshaft_settings_spec() -> dict[str, Option]:
     }
 
 
+# A fresh id: 16 random hex digits drawn once per process, then a counter -- unique
+# across workers and machines without a system call per request.
+_PREFIX = os.urandom(8).hex()
+_NEXT = itertools.count(1).__next__
+
+
+def _fresh_id() -> str:
+    return f"{_PREFIX}{_NEXT():016x}"
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """The ``request_id`` section, read once per app (kept in ``app.stash``)."""
+
+    header: str
+    environ_key: str
+    trust_client: bool
+
+
+_options_key = StashKey[_Options]()
+
+
+def _options(app: App) -> _Options:
+    options = app.stash.get(_options_key, None)
+    if options is None:
+        section = app.settings.plugin("request_id")
+        header = section["header"]
+        environ_key = "HTTP_" + header.upper().replace("-", "_")
+        options = _Options(header, environ_key, section["trust_client"])
+        app.stash[_options_key] = options
+    return options
+
+
 @hookimpl(trylast=True)
 def camshaft_startup(app: App, settings: Settings) -> None:
     header = settings.plugin("request_id")["header"]
@@ -63,25 +99,26 @@ def camshaft_startup(app: App, settings: Settings) -> None:
         from camshaft.errors import ConfigurationError
 
         raise ConfigurationError(f"request_id.header {header!r} is not a header name")
+    _options(app)
 
 
 def request_id_for(request: Request) -> str:
     """``request``'s id: assigned on first call, from the client's header when safe."""
     if request.id is None:
-        options = request.app.settings.plugin("request_id")
-        given = None
-        if options["trust_client"]:
-            given = request.header(options["header"])
-        request.id = given if given is not None and _SAFE.fullmatch(given) else os.urandom(16).hex()
+        options = _options(request.app)
+        given = request.environ.get(options.environ_key) if options.trust_client else None
+        request.id = given if given is not None and _SAFE.fullmatch(given) else _fresh_id()
     return request.id
 
 
 @hookimpl(trylast=True)
-def camshaft_request(request: Request) -> None:
+def camshaft_request(request: Request, app: App) -> None:  # every argument: called directly
     _current.set(request_id_for(request))
 
 
 @hookimpl(tryfirst=True)
-def camshaft_response(request: Request, headers: list[tuple[str, str]]) -> None:
-    headers.append((request.app.settings.plugin("request_id")["header"], request_id_for(request)))
+def camshaft_response(
+    request: Request, app: App, status: int, headers: list[tuple[str, str]]
+) -> None:  # every argument: called directly
+    headers.append((_options(app).header, request_id_for(request)))
     _current.set(None)
