@@ -105,9 +105,7 @@ class App:
         raw = load_raw_settings(settings, file=settings_file, environ=env)
         self.plugin_manager = pm = make_plugin_manager(raw, env, plugins)
         specs = dict(collect(pm, "camshaft_settings_spec"))
-        self.settings = settings_ = Settings.build(
-            raw, specs, env, blocked=blocked_names(raw, env)
-        )
+        self.settings = settings_ = Settings.build(raw, specs, env, blocked=blocked_names(raw, env))
         #: Plugins' own per-app state, under their own :class:`~camshaft.plugin.StashKey`.
         self.stash = Stash()
         self.stores: dict[type[Handler], Store] = {}
@@ -381,9 +379,7 @@ class App:
                 for param, pattern in group.path_params:  # a nested route's keys
                     value = found[1].get(param)
                     if not isinstance(value, str) or pattern.fullmatch(value) is None:
-                        raise BadRequest(
-                            f"Invalid key {value!r} for {param}.", title="Invalid key"
-                        )
+                        raise BadRequest(f"Invalid key {value!r} for {param}.", title="Invalid key")
                 return group, found[1]
         raise NotFound(f"No resource at {path}.")
 

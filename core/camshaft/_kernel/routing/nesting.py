@@ -11,8 +11,8 @@ once, with the app's route table.
 from __future__ import annotations
 
 import re
-from functools import cache
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING
 
 from camshaft._kernel.handler import default_resource_name

@@ -14,7 +14,6 @@ from werkzeug.routing import Map, Rule
 
 from camshaft._kernel.handler import Handler, default_resource_name, normalize_version
 from camshaft._kernel.routing.actions import check_handler, discover, make_action, signature_info
-from camshaft._kernel.routing.nesting import Level, chain, templates
 from camshaft._kernel.routing.endpoints import (
     Endpoint,
     Route,
@@ -22,6 +21,7 @@ from camshaft._kernel.routing.endpoints import (
     allow_header,
     deprecation_headers,
 )
+from camshaft._kernel.routing.nesting import Level, chain, templates
 from camshaft.errors import ConfigurationError
 
 __all__ = ["build_groups", "split_version_prefix"]
@@ -114,9 +114,7 @@ def _nested_tables(
             if not required.get(key, False):
                 per_kind["collection"][method] = make_action(cls, method, func, parent_params)
             if accepted is None or key in accepted:
-                per_kind["item"][method] = make_action(
-                    cls, method, func, parent_params | {key}
-                )
+                per_kind["item"][method] = make_action(cls, method, func, parent_params | {key})
         for kind, rule, path_params in (
             ("collection", coll_rule, parents),
             ("item", item_rule, (*parents, own)),

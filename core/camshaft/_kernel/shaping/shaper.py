@@ -333,9 +333,7 @@ def _add_link(
 
 def fill_template(template: str, params: Mapping[str, Any]) -> str:
     """``"/authors/{author}/posts/"`` with the path parameters put in, each quoted."""
-    return template.format_map(
-        {name: quote(str(value), safe="") for name, value in params.items()}
-    )
+    return template.format_map({name: quote(str(value), safe="") for name, value in params.items()})
 
 
 def shaper_for(handler: type, *, items: Mapping[str, RouteGroup] | None = None) -> Shaper:

@@ -44,10 +44,13 @@ from camshaft._kernel.stores.parents import belongs, parent_value, same_key
 from camshaft._kernel.stores.visibility import owner_fields, visible
 from camshaft.errors import (
     BadRequest,
+    FieldError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
+    ValidationError,
 )
 
 __all__ = ["StoreCollection", "defaults_for", "query_for"]
@@ -449,7 +452,9 @@ def read(self: Handler, key: str | None = None) -> Any:
         if type(self).parent is not None:
             field = type(self).parent_field
             assert field is not None
-            query = Query((*query.filters, Filter(field, "eq", parent_value(self.request))), query.order)
+            query = Query(
+                (*query.filters, Filter(field, "eq", parent_value(self.request))), query.order
+            )
         if checks_objects(self) and self.request.app.settings["auth"]["filter_collections"]:
             return visible(
                 self,
@@ -470,8 +475,63 @@ def read(self: Handler, key: str | None = None) -> Any:
 
 def create(self: Handler, data: Any) -> Result:
     store = _store(self)
+    if isinstance(data, list):
+        return bulk_create(self, store, data)
     record = store.create(_owned(self, store, _clean(self, store, data, partial=False)))
     return _result(record, 201)
+
+
+def bulk_create(handler: Handler, store: Store, items: list[Any]) -> Result:
+    """POST of a JSON array: every item validated first (errors point at
+    ``/<index>/<member>``), then all created or none (see :func:`create_all`); 201 with
+    the created items, in order, and no ``Location``.
+
+    :raises PayloadTooLarge: more than ``bulk.max_items`` items (0 turns bulk off: 400).
+    :raises ValidationError: an item is invalid; nothing is stored.
+    """
+    limit = handler.request.app.settings["bulk"]["max_items"]
+    if limit <= 0:
+        raise BadRequest(
+            "The request body must be an object; bulk create is off (setting bulk.max_items)."
+        )
+    if len(items) > limit:
+        raise PayloadTooLarge(
+            f"The request lists {len(items)} items; at most {limit} may be created at once "
+            "(setting bulk.max_items)."
+        )
+    if not items:
+        raise BadRequest("The request body is an empty list: nothing to create.")
+    cleaned: list[Any] = []
+    errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        try:
+            cleaned.append(_owned(handler, store, _clean(handler, store, item, partial=False)))
+        except ValidationError as exc:
+            errors.extend(FieldError(f"/{index}{e['pointer']}", e["detail"]) for e in exc.errors)
+        except BadRequest as exc:
+            errors.append(FieldError(f"/{index}", exc.detail or "invalid"))
+    if errors:
+        raise ValidationError(errors)
+    records = create_all(store, cleaned)
+    return Result([record.data for record in records], 201)
+
+
+def create_all(store: Store, items: list[Any]) -> list[Record]:
+    """Create ``items`` all or none: through the store's ``create_many(items)`` when it
+    offers one (the memory and kv stores check every key first, SQL stores use one
+    transaction); else one by one, deleting what was created when one fails."""
+    create_many = getattr(store, "create_many", None)
+    if create_many is not None:
+        return list(create_many(items))
+    done: list[Record] = []
+    try:
+        for item in items:
+            done.append(store.create(item))
+    except Exception:
+        for record in done:
+            store.delete(record.key)
+        raise
+    return done
 
 
 def update(self: Handler, key: str, data: Any) -> Result:

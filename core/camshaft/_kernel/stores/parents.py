@@ -53,7 +53,9 @@ def parent_data(request: Request) -> Any:
             )
         key = request.params[level.param]
         record = store.get(key)
-        if record is None or (above is not None and not same_key(record.data.get(above[0]), above[1])):
+        if record is None or (
+            above is not None and not same_key(record.data.get(above[0]), above[1])
+        ):
             name = level.handler.resource_name or level.param
             raise NotFound(f"No {name} with key {key!r}.")
         data = record.data
