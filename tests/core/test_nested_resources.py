@@ -151,3 +151,9 @@ def test_authorization_can_look_at_the_parent():
     client = make_client(make_app([AuthorHandler, GuardedPostHandler]))
     assert client.get("/authors/1/posts/10").status_code == 200
     assert client.get("/authors/2/posts/20").status_code == 403
+
+
+def test_search_is_refused_not_ignored(client):
+    response = client.get("/authors/1/posts/?search=one")
+    assert response.status_code == 400
+    assert "'search'" in response.json["detail"]

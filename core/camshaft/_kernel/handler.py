@@ -182,9 +182,6 @@ class Handler:
     #: The member holding the parent's key (``"author_id"``); the path parameter is its
     #: name without ``_id`` (``author``). Required with ``parent``.
     parent_field: ClassVar[str | None] = None
-    #: Text members ``?search=term`` looks in (case-insensitive containment, any of
-    #: them); without any, ``?search=`` is a 400.
-    search: ClassVar[tuple[str, ...]] = ()
     #: OAuth scopes a token needs, per verb or action (``{"GET": ["read"]}``), read by
     #: camshaft-oauth; None: tokens are granted nothing (see docs/oauth.md).
     scopes: ClassVar[Mapping[str, Any] | None] = None

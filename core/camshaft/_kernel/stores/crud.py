@@ -223,6 +223,12 @@ def query_for(handler: Handler, model: Any = None) -> Query:
             if param == "order":
                 order = _order(text, tuple(getattr(cls, "ordering", ()) or ()))
             continue
+        if param == "search" and "search" not in allowed:
+            # Never ignored silently: a client would take everything for the matches.
+            raise BadRequest(
+                "Query parameter 'search' is not supported by this resource.",
+                title="Invalid filter",
+            )
         name, sep, op = param.partition("__")
         if not sep:
             op = "eq"
