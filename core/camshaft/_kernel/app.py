@@ -375,7 +375,12 @@ class App:
                 else _werkzeug_match(self._url_adapter, path)
             )
             if found is not None:
-                return self._custom_groups[found[0]], found[1]
+                group = self._custom_groups[found[0]]
+                for param, pattern in group.path_params:  # a nested route's keys
+                    value = found[1].get(param)
+                    if not isinstance(value, str) or pattern.fullmatch(value) is None:
+                        raise BadRequest(f"Invalid key {value!r} for {param}.", title="Invalid key")
+                return group, found[1]
         raise NotFound(f"No resource at {path}.")
 
     def _serve(self, request: Request, endpoint: Endpoint) -> Out | WerkzeugResponse:

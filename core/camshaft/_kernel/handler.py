@@ -172,6 +172,16 @@ class Handler:
     filters: ClassVar[tuple[str, ...]] = ()
     #: Members default CRUD may order by (``?order=-age,name``).
     ordering: ClassVar[tuple[str, ...]] = ()
+    #: The handler this one is nested under: ``parent = AuthorHandler`` serves this
+    #: resource at ``/authors/<author>/posts/`` and ``/authors/<author>/posts/<key>``
+    #: instead of ``/posts/`` (see docs/relations.md). Default CRUD lists and reads only
+    #: the parent's children, sets ``parent_field`` on create, refuses to move a child to
+    #: another parent, and answers 404 when the parent does not exist. Handlers and
+    #: permission rules read the parent's data as ``request.parent``.
+    parent: ClassVar[type[Handler] | None] = None
+    #: The member holding the parent's key (``"author_id"``); the path parameter is its
+    #: name without ``_id`` (``author``). Required with ``parent``.
+    parent_field: ClassVar[str | None] = None
     #: OAuth scopes a token needs, per verb or action (``{"GET": ["read"]}``), read by
     #: camshaft-oauth; None: tokens are granted nothing (see docs/oauth.md).
     scopes: ClassVar[Mapping[str, Any] | None] = None

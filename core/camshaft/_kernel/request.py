@@ -95,6 +95,20 @@ class Request:
         return self._stash
 
     @property
+    def parent(self) -> Any:
+        """On a nested route (a handler with ``parent``), the parent record's data, read
+        through the parent handler's store once per request; None elsewhere. Permission
+        rules and handler methods use it to decide by the parent (``request.parent
+        ["owner"]``).
+
+        :raises camshaft.errors.NotFound: the parent, or one of its ancestors, does not
+            exist.
+        """
+        from camshaft._kernel.stores.parents import parent_data
+
+        return parent_data(self)
+
+    @property
     def headers(self) -> EnvironHeaders:
         """The request headers, by case-insensitive name (``headers["If-Match"]``,
         ``headers.get("X-Request-Id")``); see also :meth:`header`."""

@@ -26,7 +26,7 @@ from camshaft._kernel.emission.streaming import StreamBody, start_stream
 from camshaft._kernel.handler import Result, Status
 from camshaft._kernel.pagination import Collection, Paginator, SequenceCollection, render_page
 from camshaft._kernel.routing import Endpoint
-from camshaft._kernel.shaping.shaper import Shaper
+from camshaft._kernel.shaping.shaper import Shaper, fill_template
 from camshaft.errors import BadRequest, HTTPError, NotFound
 
 if TYPE_CHECKING:
@@ -130,7 +130,14 @@ def _normalise(
         key = data.get(endpoint.handler.key_field) if isinstance(data, Mapping) else None
         if key is not None and endpoint.path.strip("/") in request.app.items:
             location = f"{endpoint.path}{quote(str(key), safe=_PATH_SAFE)}"
+        elif key is not None and endpoint.handler.parent is not None:  # nested
+            location = nested_location(endpoint, request.params, key)
     return status, data, location
+
+
+def nested_location(endpoint: Endpoint, params: Mapping[str, Any], key: Any) -> str:
+    """The path of a nested item just created: the collection's path, the key."""
+    return fill_template(endpoint.path, params) + quote(str(key), safe=_PATH_SAFE)
 
 
 def _paginated(

@@ -177,6 +177,14 @@ CORE_OPTIONS: dict[str, Any] = {
     "nonces": {
         "backend": Option(str, "memory", "Where replay-protection nonces are recorded."),
     },
+    "bulk": {
+        "max_items": Option(
+            int,
+            1000,
+            "Most items one POST of a JSON array may create (413 above it); 0 turns "
+            "bulk create off.",
+        ),
+    },
     "concurrency": {
         "require_if_match": Option(
             bool, False, "Default CRUD writes (PUT, PATCH, DELETE) need If-Match (428)."

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth import authentication, authorization
 from camshaft._kernel.auth.identity import AuthScheme
-from camshaft._kernel.handler import Handler
+from camshaft._kernel.handler import Handler, default_resource_name
 from camshaft._kernel.pagination import Paginator, paginator_name
 from camshaft._kernel.routing import Action, Endpoint, actions_for
 from camshaft._kernel.shaping.shaper import Shaper, shaper_for
@@ -172,7 +172,12 @@ def _store(endpoint: Endpoint, app: App) -> Store | None:
     if cls not in app.stores:
         backend = _named(app.store_backends, cls.store, "store", cls)
         config = StoreConfig(
-            resource=cls.resource_name or endpoint.path.strip("/").split("/")[0],
+            resource=cls.resource_name
+            or (
+                default_resource_name(cls)
+                if cls.parent is not None
+                else endpoint.path.strip("/").split("/")[0]
+            ),
             key_field=cls.key_field,
             model=None if cls.model is None else app.adapt_model(cls.model, cls),
             source=cls.source,

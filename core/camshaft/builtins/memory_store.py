@@ -14,7 +14,7 @@ import operator
 import os
 import sys
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +139,23 @@ class MemoryStore:
     def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
         with self._lock:
             return self._insert(copy.deepcopy(dict(data)), key)
+
+    def create_many(self, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+        """Create every item, or none: a key taken (or repeated) undoes the others.
+
+        :raises Conflict: a key is taken; nothing was stored.
+        """
+        with self._lock:
+            done: list[Record] = []
+            try:
+                for data in items:
+                    done.append(self._insert(copy.deepcopy(dict(data))))
+            except Conflict:
+                for record in done:
+                    del self._rows[record.key]
+                    self._modified.pop(record.key, None)
+                raise
+            return done
 
     def replace(
         self,

@@ -107,6 +107,16 @@ def _doc(func: Callable[..., Any] | None) -> str:
 
 
 def _path_parameters(group: RouteGroup, endpoint: Endpoint) -> list[dict[str, Any]]:
+    if group.path_params:  # a nested route: every level's key, with its pattern
+        return [
+            {
+                "name": name,
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": anchored(pattern.pattern)},
+            }
+            for name, pattern in group.path_params
+        ]
     if endpoint.kind == "item":
         assert group.key_re is not None
         return [

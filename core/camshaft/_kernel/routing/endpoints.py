@@ -55,6 +55,9 @@ class RouteGroup:
     default: Endpoint
     key_re: re.Pattern[str] | None = None
     key_name: str = "key"
+    #: Nested routes: every path parameter (the parents' keys, then the item's key) and
+    #: the pattern its value must match in full, checked when the route is matched.
+    path_params: tuple[tuple[str, re.Pattern[str]], ...] = ()
 
 
 def allow_header(actions: dict[str, Action]) -> str:

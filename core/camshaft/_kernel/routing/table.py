@@ -21,6 +21,7 @@ from camshaft._kernel.routing.endpoints import (
     allow_header,
     deprecation_headers,
 )
+from camshaft._kernel.routing.nesting import Level, chain, templates
 from camshaft.errors import ConfigurationError
 
 __all__ = ["build_groups", "split_version_prefix"]
@@ -55,20 +56,96 @@ def build_groups(
     items: Table = {}
     key_info: dict[str, tuple[re.Pattern[str], str]] = {}
     routes = list(extra_routes)
+    patterns = store_key_patterns or {}
+    nested: list[tuple[type[Handler], tuple[Level, ...]]] = []
     for cls in handlers:
         if not (isinstance(cls, type) and issubclass(cls, Handler)):
             raise ConfigurationError(f"{cls!r} is not a camshaft.Handler subclass")
         check_handler(cls, crud_defaults(cls))
         routes.extend(Route(path, cls) for path in cls.routes)
-        pattern = (store_key_patterns or {}).get(cls, key_pattern)
+        levels = chain(cls)
+        if levels:
+            nested.append((cls, levels))
+            continue
+        pattern = patterns.get(cls, key_pattern)
         _add_automatic(cls, collections, items, key_info, pattern, crud_defaults)
     custom, url_map = _custom_table(routes, crud_defaults)
+    custom_groups = list(_grouped(custom, "custom", default_version).values())
+    for kind, table, params in _nested_tables(
+        nested, url_map, crud_defaults, lambda c: c.key_pattern or patterns.get(c, key_pattern)
+    ):
+        for group in _grouped(table, kind, default_version).values():
+            group.path_params = params[group.name]
+            custom_groups.append(group)
     return (
         _grouped(collections, "collection", default_version),
         _grouped(items, "item", default_version, key_info),
-        list(_grouped(custom, "custom", default_version).values()),
+        custom_groups,
         url_map,
     )
+
+
+def _nested_tables(
+    nested: list[tuple[type[Handler], tuple[Level, ...]]],
+    url_map: Map,
+    crud_defaults: CrudDefaults,
+    pattern_of: Callable[[type[Handler]], str],
+) -> Iterable[tuple[str, Table, dict[str, tuple[tuple[str, re.Pattern[str]], ...]]]]:
+    """The nested handlers' collection and item endpoints (see
+    :mod:`~camshaft._kernel.routing.nesting`), their rules added to ``url_map``: per
+    kind, the endpoints by rule and each rule's path parameters with their patterns."""
+    tables: dict[str, Table] = {"collection": {}, "item": {}}
+    params: dict[str, dict[str, tuple[tuple[str, re.Pattern[str]], ...]]] = {
+        "collection": {},
+        "item": {},
+    }
+    for cls, levels in nested:
+        funcs = discover(cls, crud_defaults(cls))
+        if not cls.automatic_routes or not funcs:
+            continue
+        key = cls.key_name
+        parents = tuple((lv.param, _compiled(lv.handler, pattern_of(lv.handler))) for lv in levels)
+        own = (key, _compiled(cls, pattern_of(cls)))
+        coll_rule, item_rule = templates(cls, levels)
+        parent_params = {lv.param for lv in levels}
+        per_kind: dict[str, dict[str, Any]] = {"collection": {}, "item": {}}
+        for method, func in funcs.items():
+            accepted, required = signature_info(cls, func)
+            if not required.get(key, False):
+                per_kind["collection"][method] = make_action(cls, method, func, parent_params)
+            if accepted is None or key in accepted:
+                per_kind["item"][method] = make_action(cls, method, func, parent_params | {key})
+        for kind, rule, path_params in (
+            ("collection", coll_rule, parents),
+            ("item", item_rule, (*parents, own)),
+        ):
+            actions = per_kind[kind]
+            if not actions:
+                continue
+            url_map.add(Rule(rule, endpoint=rule))
+            template = re.sub(r"<([^>]+)>", r"{\1}", rule)
+            endpoint = Endpoint(
+                cls,
+                kind,
+                template,
+                normalize_version(cls.version),
+                actions,
+                allow_header(actions),
+                deprecation_headers=deprecation_headers(cls),
+            )
+            _add(tables[kind], rule, endpoint)
+            params[kind][rule] = path_params
+    for kind in ("collection", "item"):
+        yield kind, tables[kind], params[kind]
+
+
+def _compiled(cls: type[Handler], pattern_text: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern_text)
+    except re.error as exc:
+        raise ConfigurationError(
+            f"{cls.__name__}: bad key pattern {pattern_text!r}: {exc}"
+        ) from exc
 
 
 def _add(table: Table, name: str, endpoint: Endpoint) -> None:

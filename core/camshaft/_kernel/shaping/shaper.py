@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from camshaft._kernel.handler import default_resource_name
+from camshaft._kernel.routing.nesting import link_template
 from camshaft._kernel.shaping.fieldspec import (
     Field,
     Keep,
@@ -196,7 +197,10 @@ class Shaper:
     def _link_prefix(self, request: Request) -> str:
         # Keep a version the client chose in the URL, so the link answers the same version.
         version = "/v" + request.version if request.url_version else ""
-        return f"{request.base_url}{version}{self.item_path}"
+        path = self.item_path
+        if path is not None and "{" in path:  # nested: the parents' keys from the path
+            path = fill_template(path, request.params)
+        return f"{request.base_url}{version}{path}"
 
 
 _MAX_BOUND = 256
@@ -327,6 +331,11 @@ def _add_link(
         out[LINK_MEMBER] = prefix + (text if _URL_SAFE.fullmatch(text) else quote(text, safe=""))
 
 
+def fill_template(template: str, params: Mapping[str, Any]) -> str:
+    """``"/authors/{author}/posts/"`` with the path parameters put in, each quoted."""
+    return template.format_map({name: quote(str(value), safe="") for name, value in params.items()})
+
+
 def shaper_for(handler: type, *, items: Mapping[str, RouteGroup] | None = None) -> Shaper:
     """Compile a handler's ``fields``, ``exclude`` and ``links`` (once, at build time).
 
@@ -339,7 +348,10 @@ def shaper_for(handler: type, *, items: Mapping[str, RouteGroup] | None = None) 
     keep = compile_exclude(handler)
     fields = compile_fields(handler, keep)
     item_path = None
-    if items is not None and getattr(handler, "links", True):
+    nested = link_template(handler) if getattr(handler, "parent", None) is not None else None
+    if nested is not None:
+        item_path = nested if items is not None and getattr(handler, "links", True) else None
+    elif items is not None and getattr(handler, "links", True):
         name = getattr(handler, "resource_name", None) or default_resource_name(handler)
         group = items.get(name)
         if group is not None and any(e.handler is handler for e in group.versions.values()):

@@ -40,13 +40,17 @@ from camshaft._kernel.stores.base import (
     Record,
     Store,
 )
+from camshaft._kernel.stores.parents import belongs, parent_value, same_key
 from camshaft._kernel.stores.visibility import owner_fields, visible
 from camshaft.errors import (
     BadRequest,
+    FieldError,
     Forbidden,
     NotFound,
+    PayloadTooLarge,
     PreconditionFailed,
     PreconditionRequired,
+    ValidationError,
 )
 
 __all__ = ["StoreCollection", "defaults_for", "query_for"]
@@ -219,6 +223,12 @@ def query_for(handler: Handler, model: Any = None) -> Query:
             if param == "order":
                 order = _order(text, tuple(getattr(cls, "ordering", ()) or ()))
             continue
+        if param == "search" and "search" not in allowed:
+            # Never ignored silently: a client would take everything for the matches.
+            raise BadRequest(
+                "Query parameter 'search' is not supported by this resource.",
+                title="Invalid filter",
+            )
         name, sep, op = param.partition("__")
         if not sep:
             op = "eq"
@@ -307,13 +317,50 @@ def _clean(
     """
     model = _model(handler, store)
     data = _mapping(data)
+    allow: tuple[str, ...] = ()
+    parent_field = type(handler).parent_field if type(handler).parent is not None else None
+    if parent_field is not None:
+        data = _with_parent(handler, data, parent_field, partial=partial)
+        allow = (parent_field,)
     if model is None:
         return data
     key_field = type(handler).key_field
-    allow: tuple[str, ...] = ()
     if key is not None and key_field in data and str(data[key_field]) == key:
-        allow = (key_field,)
+        allow = (*allow, key_field)
     return model.validate(data, partial=partial, allow=allow)
+
+
+def _with_parent(
+    handler: Handler, data: Mapping[str, Any], field: str, *, partial: bool
+) -> Mapping[str, Any]:
+    """A nested child's body with its parent field set from the path (a patch that does
+    not send it leaves it alone).
+
+    :raises NotFound: the parent does not exist.
+    :raises BadRequest: the body names another parent: a child is created under, and
+        stays with, the parent of its URL.
+    """
+    value = parent_value(handler.request)
+    if field in data and not same_key(data[field], value):
+        raise BadRequest(
+            f"{field!r} must be {value!r}, the parent in the URL; a child cannot name or "
+            "move to another parent.",
+            title="Invalid parent",
+        )
+    if partial and field not in data:
+        return data
+    return {**data, field: value}
+
+
+def _child(handler: Handler, store: Store, key: str) -> None:
+    """On a nested route, refuse (404) a record that belongs to another parent, and a
+    missing parent; a missing record is left to the write."""
+    if type(handler).parent is None:
+        return
+    parent_value(handler.request)
+    record = store.get(key)
+    if record is not None and not belongs(handler.request, record.data):
+        raise NotFound(_missing(handler, key))
 
 
 # --------------------------------------------------------------------------- writes
@@ -360,7 +407,11 @@ def _write(
 
 
 def _missing(handler: Handler, key: str) -> str:
-    return f"No {handler.request.path.strip('/').split('/')[0]} with key {key!r}."
+    cls = type(handler)
+    name = cls.resource_name or handler.request.path.strip("/").split("/")[0]
+    if cls.parent is not None and not cls.resource_name:
+        name = handler.request.path.rstrip("/").split("/")[-2]
+    return f"No {name} with key {key!r}."
 
 
 def _result(record: Record, status: int = 200, location: str | None = None) -> Result:
@@ -404,6 +455,12 @@ def read(self: Handler, key: str | None = None) -> Any:
         counted = mode == "exact" or (mode == "estimated" and not hasattr(store, "estimate"))
         model = _model(self, store)
         query = query_for(self, model)
+        if type(self).parent is not None:
+            field = type(self).parent_field
+            assert field is not None
+            query = Query(
+                (*query.filters, Filter(field, "eq", parent_value(self.request))), query.order
+            )
         if checks_objects(self) and self.request.app.settings["auth"]["filter_collections"]:
             return visible(
                 self,
@@ -414,7 +471,7 @@ def read(self: Handler, key: str | None = None) -> Any:
         return StoreCollection(store, query, counted=counted)
     Preconditions.of(self.request)  # a malformed If-None-Match is a 400 even on a miss
     record = store.get(key)
-    if record is None:
+    if record is None or (type(self).parent is not None and not belongs(self.request, record.data)):
         raise NotFound(_missing(self, key))
     if checks_objects(self):
         self.authorize("read", record.data)
@@ -424,13 +481,69 @@ def read(self: Handler, key: str | None = None) -> Any:
 
 def create(self: Handler, data: Any) -> Result:
     store = _store(self)
+    if isinstance(data, list):
+        return bulk_create(self, store, data)
     record = store.create(_owned(self, store, _clean(self, store, data, partial=False)))
     return _result(record, 201)
+
+
+def bulk_create(handler: Handler, store: Store, items: list[Any]) -> Result:
+    """POST of a JSON array: every item validated first (errors point at
+    ``/<index>/<member>``), then all created or none (see :func:`create_all`); 201 with
+    the created items, in order, and no ``Location``.
+
+    :raises PayloadTooLarge: more than ``bulk.max_items`` items (0 turns bulk off: 400).
+    :raises ValidationError: an item is invalid; nothing is stored.
+    """
+    limit = handler.request.app.settings["bulk"]["max_items"]
+    if limit <= 0:
+        raise BadRequest(
+            "The request body must be an object; bulk create is off (setting bulk.max_items)."
+        )
+    if len(items) > limit:
+        raise PayloadTooLarge(
+            f"The request lists {len(items)} items; at most {limit} may be created at once "
+            "(setting bulk.max_items)."
+        )
+    if not items:
+        raise BadRequest("The request body is an empty list: nothing to create.")
+    cleaned: list[Any] = []
+    errors: list[FieldError] = []
+    for index, item in enumerate(items):
+        try:
+            cleaned.append(_owned(handler, store, _clean(handler, store, item, partial=False)))
+        except ValidationError as exc:
+            errors.extend(FieldError(f"/{index}{e['pointer']}", e["detail"]) for e in exc.errors)
+        except BadRequest as exc:
+            errors.append(FieldError(f"/{index}", exc.detail or "invalid"))
+    if errors:
+        raise ValidationError(errors)
+    records = create_all(store, cleaned)
+    return Result([record.data for record in records], 201)
+
+
+def create_all(store: Store, items: list[Any]) -> list[Record]:
+    """Create ``items`` all or none: through the store's ``create_many(items)`` when it
+    offers one (the memory and kv stores check every key first, SQL stores use one
+    transaction); else one by one, deleting what was created when one fails."""
+    create_many = getattr(store, "create_many", None)
+    if create_many is not None:
+        return list(create_many(items))
+    done: list[Record] = []
+    try:
+        for item in items:
+            done.append(store.create(item))
+    except Exception:
+        for record in done:
+            store.delete(record.key)
+        raise
+    return done
 
 
 def update(self: Handler, key: str, data: Any) -> Result:
     pre = _preconditions(self, create_only_ok=True)
     store = _store(self)
+    _child(self, store, key)
 
     def write(version: str | None, create_only: bool) -> Record:
         return store.replace(
@@ -486,6 +599,7 @@ def _merged_changes(
 def patch(self: Handler, key: str, data: Any) -> Result:
     pre = _preconditions(self)
     store = _store(self)
+    _child(self, store, key)
     merge = self.request.content_type == MERGE_PATCH
 
     def write(version: str | None, create_only: bool) -> Record:
@@ -502,6 +616,7 @@ def patch(self: Handler, key: str, data: Any) -> Result:
 def delete(self: Handler, key: str) -> None:
     pre = _preconditions(self)
     store = _store(self)
+    _child(self, store, key)
 
     def write(version: str | None, create_only: bool) -> None:
         store.delete(key, expected_version=version)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from camshaft.errors import BadRequest, Conflict, NotFound, PreconditionFailed
@@ -209,6 +209,30 @@ class KVStore:
             if session.read(key) is not None:
                 raise Conflict(f"A record with key {key!r} already exists.")
             return self._put(session, key, new)
+
+    def create_many(self, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+        """Create every item or none, under one hold of the write lock: every key is
+        chosen and checked (taken, or repeated in ``items``) before anything is written.
+
+        :raises Conflict: a key is taken or repeated; nothing was written.
+        """
+        with self.backend.writing() as session:
+            planned: list[tuple[str, dict[str, Any]]] = []
+            keys: set[str] = set()
+            for data in items:
+                new = dict(data)
+                if new.get(self.key_field) is None:
+                    number = session.next_id()
+                    while session.read(str(number)) is not None or str(number) in keys:
+                        number = session.next_id()
+                    new[self.key_field] = number
+                key = str(new[self.key_field])
+                check_key(key)
+                if key in keys or session.read(key) is not None:
+                    raise Conflict(f"A record with key {key!r} already exists.")
+                keys.add(key)
+                planned.append((key, new))
+            return [self._put(session, key, new) for key, new in planned]
 
     def replace(
         self,

@@ -272,6 +272,31 @@ class SqlStore:
                 row = self._fetch(conn, inserted[0])
         return self._record(row)
 
+    def create_many(self, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+        """Insert every item in one transaction: all are stored, or (a constraint fails,
+        the database is gone) none.
+
+        :raises Conflict: an item collides with a key or unique constraint; rolled back.
+        """
+        every = []
+        for data in items:
+            values = self._values(data, partial=False, allow_key=True)
+            if self._versioned:
+                assert self.shape.version is not None
+                values[self.shape.version.key] = 1
+            every.append(values)
+        rows = []
+        with self._translated(), self.engine.begin() as conn:
+            for values in every:
+                result = conn.execute(self.statements.insert, values)
+                if result.returns_rows:
+                    rows.append(result.one())
+                else:
+                    inserted = result.inserted_primary_key
+                    assert inserted is not None  # a single-row INSERT always has one
+                    rows.append(self._fetch(conn, inserted[0]))
+        return [self._record(row) for row in rows]
+
     def _update(self, key: str, values: dict[str, Any], expected_version: str | None) -> Record:
         st = self.statements
         value = self._key(key)
