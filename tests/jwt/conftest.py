@@ -16,7 +16,7 @@ import pytest
 from joserfc import jwt as jose_jwt
 from joserfc.jwk import ECKey, KeySet, OctKey, RSAKey
 
-SECRET = "a-test-secret-that-is-long-enough-0123456789"
+SECRET = "a-test-secret-that-is-long-enough-for-hs512-0123456789abcdefghijkl"
 ISSUER = "https://issuer.test"
 AUDIENCE = "https://api.test"
 
@@ -44,11 +44,13 @@ def claims(**overrides: Any) -> dict[str, Any]:
 
 
 def hs_token(key: str = SECRET, alg: str = "HS256", **overrides: Any) -> str:
-    return jose_jwt.encode({"alg": alg}, claims(**overrides), OctKey.import_key(key.encode()))
+    return jose_jwt.encode(
+        {"alg": alg}, claims(**overrides), OctKey.import_key(key.encode()), algorithms=[alg]
+    )
 
 
 def rs_token(key: RSAKey = RSA_KEY, alg: str = "RS256", **overrides: Any) -> str:
-    return jose_jwt.encode({"alg": alg, "kid": key.kid}, claims(**overrides), key)
+    return jose_jwt.encode({"alg": alg, "kid": key.kid}, claims(**overrides), key, algorithms=[alg])
 
 
 def pyjwt_token(key: Any = SECRET, alg: str = "HS256", headers: Any = None, **overrides: Any) -> str:

@@ -11,7 +11,8 @@ What ``jwt.key`` holds decides the kind, checked in this order:
 2. Text starting ``-----BEGIN``: a PEM public (or private) key.
 3. Text starting ``{``: a JWK or a JWK Set, as JSON.
 4. The path of an existing file: its content, read as 2 or 3.
-5. Anything else: an HMAC secret (``HS*`` algorithms only, at least 32 bytes).
+5. Anything else: an HMAC secret (``HS*`` algorithms only), at least as long as the
+   hash (32 bytes for HS256, 48 for HS384, 64 for HS512: RFC 7518 §3.2).
 
 The algorithms must suit the key: a secret verifies only ``HS*``, an RSA key only
 ``RS*``/``PS*``, an EC key only ``ES*``, an OKP key only ``EdDSA``/``Ed25519``. That is
@@ -40,7 +41,6 @@ from camshaft.errors import ConfigurationError, ServiceUnavailable
 
 __all__ = [
     "ALGORITHMS",
-    "MIN_SECRET_BYTES",
     "KeyResolver",
     "RemoteKeySet",
     "UnknownKey",
@@ -56,8 +56,6 @@ ALGORITHMS = {
     "EdDSA": "OKP",
     "Ed25519": "OKP",
 }
-#: The shortest HMAC secret accepted: RFC 7518 §3.2 asks for one as long as the hash.
-MIN_SECRET_BYTES = 32
 #: The largest JWK Set document read from a URL.
 MAX_JWKS_BYTES = 512 * 1024
 
@@ -134,7 +132,8 @@ def _from_text(text: str, algorithms: Collection[str], where: str) -> KeyResolve
                 "one PEM key has one type (use a JWK Set for several keys)"
             )
         key = _KEY_CLASSES[families.pop()].import_key(stripped)
-        return _static([key], algorithms, where)
+        # One configured key verifies every token, whatever ``kid`` it names.
+        return lambda token: key
     except ConfigurationError:
         raise
     except (JoseError, ValueError, TypeError) as exc:
@@ -148,10 +147,12 @@ def _secret(value: str, algorithms: Collection[str]) -> KeyResolver:
             "EdDSA give a PEM public key, a JWK Set file or a JWK Set URL"
         )
     raw = value.encode("utf-8")
-    if len(raw) < MIN_SECRET_BYTES:
+    # RFC 7518 §3.2: a key at least as long as the hash (HS384 48 bytes, HS512 64).
+    shortest = max(int(a[2:]) // 8 for a in algorithms)
+    if len(raw) < shortest:
         raise ConfigurationError(
-            f"jwt.key: an HMAC secret must be at least {MIN_SECRET_BYTES} bytes "
-            "(use {'$env': NAME} to keep it out of the settings file)"
+            f"jwt.key: an HMAC secret for {', '.join(algorithms)} must be at least "
+            f"{shortest} bytes (use {{'$env': NAME}} to keep it out of the settings file)"
         )
     key = OctKey.import_key(raw)
     return lambda token: key
