@@ -53,7 +53,9 @@ def rs_token(key: RSAKey = RSA_KEY, alg: str = "RS256", **overrides: Any) -> str
     return jose_jwt.encode({"alg": alg, "kid": key.kid}, claims(**overrides), key, algorithms=[alg])
 
 
-def pyjwt_token(key: Any = SECRET, alg: str = "HS256", headers: Any = None, **overrides: Any) -> str:
+def pyjwt_token(
+    key: Any = SECRET, alg: str = "HS256", headers: Any = None, **overrides: Any
+) -> str:
     return pyjwt.encode(claims(**overrides), key, algorithm=alg, headers=headers)
 
 
@@ -82,7 +84,7 @@ class JWKSServer:
         server = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            def do_GET(self) -> None:
                 server.hits += 1
                 if server.fail:
                     self.send_error(500)

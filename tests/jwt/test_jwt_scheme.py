@@ -46,7 +46,9 @@ class ByPermission(Handler):
 
 
 def app_for(helpers: Any, *handlers: type, **settings: Any) -> Any:
-    return make_app(list(handlers) or [Notes], plugins=("jwt",), settings=helpers.hs_settings(**settings))
+    return make_app(
+        list(handlers) or [Notes], plugins=("jwt",), settings=helpers.hs_settings(**settings)
+    )
 
 
 @pytest.mark.parametrize(
@@ -54,10 +56,14 @@ def app_for(helpers: Any, *handlers: type, **settings: Any) -> Any:
     [("joserfc", "HS256"), ("pyjwt", "HS256"), ("joserfc", "HS512"), ("pyjwt", "HS384")],
     ids=lambda v: str(v),
 )
-def test_tokens_from_joserfc_and_pyjwt_both_verify(jwt_helpers: Any, minted_by: str, alg: str) -> None:
+def test_tokens_from_joserfc_and_pyjwt_both_verify(
+    jwt_helpers: Any, minted_by: str, alg: str
+) -> None:
     app = app_for(jwt_helpers, algorithms=["HS256", "HS384", "HS512"])
     token = (
-        jwt_helpers.hs_token(alg=alg) if minted_by == "joserfc" else jwt_helpers.pyjwt_token(alg=alg)
+        jwt_helpers.hs_token(alg=alg)
+        if minted_by == "joserfc"
+        else jwt_helpers.pyjwt_token(alg=alg)
     )
     response = make_client(app).get("/notes/1", headers=jwt_helpers.bearer(token))
     assert response.status_code == 200, response.json
@@ -154,13 +160,21 @@ def test_declared_scopes_grant_a_write(jwt_helpers: Any) -> None:
     token = jwt_helpers.hs_token(scope="notes:write")
     response = client.post("/notes/", json={"t": 1}, headers=jwt_helpers.bearer(token))
     assert response.status_code == 201, response.json
-    assert client.post("/notes/", json={}, headers=jwt_helpers.bearer(jwt_helpers.hs_token(scope="notes:read"))).status_code == 403
+    assert (
+        client.post(
+            "/notes/", json={}, headers=jwt_helpers.bearer(jwt_helpers.hs_token(scope="notes:read"))
+        ).status_code
+        == 403
+    )
 
 
 def test_a_verb_the_scopes_do_not_name_is_refused(jwt_helpers: Any) -> None:
     client = make_client(app_for(jwt_helpers))
     token = jwt_helpers.hs_token(scope="notes:read notes:write notes:admin")
-    assert client.put("/notes/1", json={}, headers=jwt_helpers.bearer(token)).status_code in (403, 405)
+    assert client.put("/notes/1", json={}, headers=jwt_helpers.bearer(token)).status_code in (
+        403,
+        405,
+    )
 
 
 def test_a_resource_declaring_no_scopes_refuses_tokens_by_default(jwt_helpers: Any) -> None:
@@ -172,7 +186,10 @@ def test_a_resource_declaring_no_scopes_refuses_tokens_by_default(jwt_helpers: A
 def test_scopes_required_false_leaves_it_to_permissions(jwt_helpers: Any) -> None:
     app = app_for(jwt_helpers, Undeclared, ByPermission, scopes_required=False)
     client = make_client(app)
-    assert client.get("/undeclared/1", headers=jwt_helpers.bearer(jwt_helpers.hs_token())).status_code == 200
+    assert (
+        client.get("/undeclared/1", headers=jwt_helpers.bearer(jwt_helpers.hs_token())).status_code
+        == 200
+    )
     reader = jwt_helpers.bearer(jwt_helpers.hs_token(scope="notes:read"))
     writer = jwt_helpers.bearer(jwt_helpers.hs_token(scope="notes:write"))
     assert client.get("/byperm/1", headers=reader).status_code == 200
@@ -181,8 +198,18 @@ def test_scopes_required_false_leaves_it_to_permissions(jwt_helpers: Any) -> Non
 
 def test_head_needs_what_get_needs(jwt_helpers: Any) -> None:
     client = make_client(app_for(jwt_helpers))
-    assert client.head("/notes/1", headers=jwt_helpers.bearer(jwt_helpers.hs_token(scope="notes:read"))).status_code == 200
-    assert client.head("/notes/1", headers=jwt_helpers.bearer(jwt_helpers.hs_token(scope="x"))).status_code == 403
+    assert (
+        client.head(
+            "/notes/1", headers=jwt_helpers.bearer(jwt_helpers.hs_token(scope="notes:read"))
+        ).status_code
+        == 200
+    )
+    assert (
+        client.head(
+            "/notes/1", headers=jwt_helpers.bearer(jwt_helpers.hs_token(scope="x"))
+        ).status_code
+        == 403
+    )
 
 
 def test_openapi_describes_a_bearer_jwt_scheme(jwt_helpers: Any) -> None:

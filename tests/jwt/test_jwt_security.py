@@ -68,7 +68,9 @@ def test_a_good_token_passes(hs_client: Any, jwt_helpers: Any) -> None:
     assert hs_client.get("/notes/1", headers=jwt_helpers.bearer(token)).status_code == 200
 
 
-def test_alg_confusion_rsa_public_key_as_hmac_secret_fails(rs_client: Any, jwt_helpers: Any) -> None:
+def test_alg_confusion_rsa_public_key_as_hmac_secret_fails(
+    rs_client: Any, jwt_helpers: Any
+) -> None:
     # The classic attack: sign HS256 with the issuer's public PEM as the HMAC secret.
     claims = json.dumps(jwt_helpers.claims(scope="notes:read")).encode()
     token = hmac_signed({"alg": "HS256", "typ": "JWT"}, claims, jwt_helpers.RSA_PUBLIC_PEM.encode())
@@ -81,7 +83,9 @@ def test_alg_none_fails(hs_client: Any, jwt_helpers: Any, alg: str) -> None:
     assert_invalid_token(hs_client.get("/notes/1", headers=jwt_helpers.bearer(token)))
 
 
-def test_an_algorithm_not_listed_fails_even_with_the_right_key(hs_client: Any, jwt_helpers: Any) -> None:
+def test_an_algorithm_not_listed_fails_even_with_the_right_key(
+    hs_client: Any, jwt_helpers: Any
+) -> None:
     token = jwt_helpers.hs_token(alg="HS512", scope="notes:read")
     assert_invalid_token(hs_client.get("/notes/1", headers=jwt_helpers.bearer(token)), "algorithm")
 
@@ -119,7 +123,9 @@ def test_an_algorithm_not_listed_fails_even_with_the_right_key(hs_client: Any, j
         "scp of numbers",
     ],
 )
-def test_bad_claims_fail(hs_client: Any, jwt_helpers: Any, overrides: Any, detail: str | None) -> None:
+def test_bad_claims_fail(
+    hs_client: Any, jwt_helpers: Any, overrides: Any, detail: str | None
+) -> None:
     token = jwt_helpers.hs_token(**overrides)
     assert_invalid_token(hs_client.get("/notes/1", headers=jwt_helpers.bearer(token)), detail)
 
@@ -209,7 +215,12 @@ def test_a_token_signed_by_another_secret_fails(hs_client: Any, jwt_helpers: Any
 
 @pytest.mark.parametrize(
     "value",
-    ["Bearer k1.secret-secret-secret", "Bearer opaque-token", "Basic YWxpY2U6eA==", "Bearer a.b.c.d.e"],
+    [
+        "Bearer k1.secret-secret-secret",
+        "Bearer opaque-token",
+        "Basic YWxpY2U6eA==",
+        "Bearer a.b.c.d.e",
+    ],
     ids=["an api key", "an opaque token", "basic credentials", "a JWE-shaped value"],
 )
 def test_values_that_are_not_jws_jwts_are_not_mine(hs_client: Any, value: str) -> None:
