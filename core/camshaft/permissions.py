@@ -9,6 +9,9 @@ and the object when the handler (or default CRUD) checks one. Handlers declare t
     class PostHandler(Handler):
         permissions = {"GET": [], "POST": authenticated, "*": is_owner("author")}
 
+Token schemes read a handler's ``scopes`` (what a token must grant per verb) with
+``declared_scopes(cls)`` and ``required_scopes(cls, method)``.
+
 ``is_allowed(handler, action, obj)`` answers what the rules and the plugins' policies
 say about one object, without raising (for filtering in your own ``read``).
 """
@@ -25,6 +28,7 @@ from camshaft._kernel.auth.rules import (
     nobody,
     object_rule,
 )
+from camshaft._kernel.auth.scopes import declared_scopes, required_scopes
 
 __all__ = [
     "OBJECT_RULE",
@@ -32,9 +36,11 @@ __all__ = [
     "Permission",
     "anyone",
     "authenticated",
+    "declared_scopes",
     "has_scopes",
     "is_allowed",
     "is_owner",
     "nobody",
     "object_rule",
+    "required_scopes",
 ]

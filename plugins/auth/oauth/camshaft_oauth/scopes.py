@@ -23,59 +23,23 @@ error="insufficient_scope", scope="..."`` for bearer tokens (RFC 6750 §3.1).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Iterable
 
-from camshaft.errors import ConfigurationError
-from camshaft.plugin import METHOD_ACTIONS
+from camshaft.permissions import declared_scopes, required_scopes
 
 from .errors import OAuthProblem, bearer_challenge
 
 __all__ = ["TOKEN_SCHEMES", "check_declaration", "required_scopes", "scope_refusal"]
 
 TOKEN_SCHEMES = frozenset({"oauth2", "oauth1"})
-_VERB_OF = {action: verb for verb, action in METHOD_ACTIONS.items()}
-
-
-def _as_tuple(owner: str, key: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = value.split()
-    if not isinstance(value, Iterable) or not all(isinstance(v, str) for v in value):
-        raise ConfigurationError(f"{owner}.scopes[{key!r}] must be a list of scope names")
-    return tuple(value)
 
 
 def check_declaration(cls: type) -> dict[str, tuple[str, ...]] | None:
-    """A handler class's ``scopes`` as verb (or ``"*"``) -> scope names; None if absent.
+    """A handler class's ``scopes`` (:func:`camshaft.permissions.declared_scopes`).
 
-    :raises ConfigurationError: a key that is no verb, action or ``"*"``, or a value that
-        is not a list of names.
+    :raises ConfigurationError: the declaration is malformed.
     """
-    declared = getattr(cls, "scopes", None)
-    if declared is None:
-        return None
-    owner = cls.__name__
-    if not isinstance(declared, Mapping):
-        return {"*": _as_tuple(owner, "*", declared)}
-    out = {}
-    for key, value in declared.items():
-        verb = key if key == "*" else _VERB_OF.get(key, str(key).upper())
-        if verb != "*" and verb not in METHOD_ACTIONS:
-            raise ConfigurationError(
-                f"{owner}.scopes has key {key!r}; use an HTTP verb, an action or '*'"
-            )
-        out[verb] = _as_tuple(owner, str(key), value)
-    return out
-
-
-def required_scopes(cls: type, method: str) -> tuple[str, ...] | None:
-    """The scopes ``method`` needs on ``cls``; None when tokens may not use the verb at
-    all: the class declares no ``scopes``, or none for this verb (deny by default)."""
-    table = check_declaration(cls)
-    if table is None:
-        return None
-    verb = "GET" if method == "HEAD" else method
-    return table.get(verb, table.get("*"))
+    return declared_scopes(cls)
 
 
 def scope_refusal(realm: str, scheme: str, needed: Iterable[str]) -> OAuthProblem:
