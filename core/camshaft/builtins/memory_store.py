@@ -8,6 +8,7 @@ and records the time (``Record.modified``, served as ``Last-Modified``).
 
 from __future__ import annotations
 
+import builtins
 import copy
 import logging
 import operator
@@ -140,7 +141,7 @@ class MemoryStore:
         with self._lock:
             return self._insert(copy.deepcopy(dict(data)), key)
 
-    def create_many(self, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+    def create_many(self, items: Sequence[Mapping[str, Any]]) -> builtins.list[Record]:
         """Create every item, or none: a key taken (or repeated) undoes the others.
 
         :raises Conflict: a key is taken; nothing was stored.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.handler import default_resource_name
 from camshaft.errors import ConfigurationError
@@ -48,8 +48,14 @@ def parameter_name(field: str) -> str:
     return field.removesuffix("_id") or field
 
 
-@cache
 def chain(cls: type[Handler]) -> tuple[Level, ...]:
+    """The ancestors of ``cls``, outermost first: see :func:`_chain` (cached)."""
+    key: Any = cls  # Any: mypy holds classes unhashable for the cache
+    return _chain(key)
+
+
+@cache
+def _chain(cls: Any) -> tuple[Level, ...]:
     """The ancestors of ``cls``, outermost first (empty when it has no ``parent``).
 
     :raises ConfigurationError: ``parent`` is not a handler, ``parent_field`` is missing
