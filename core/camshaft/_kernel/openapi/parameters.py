@@ -113,7 +113,8 @@ def ordering_parameter(handler: type) -> dict[str, Any] | None:
 
 def selection_parameter(members: Sequence[str] | None) -> dict[str, Any]:
     """``fields``: the members to return (sparse fieldsets), comma-separated."""
-    schema: dict[str, Any] = {"type": "string"}
+    # An empty selection names no field: the server answers 400.
+    schema: dict[str, Any] = {"type": "string", "minLength": 1}
     if members:
         one = "(?:" + "|".join(re.escape(n) for n in members) + ")"
         schema["pattern"] = f"^{one}(?:,{one})*$"
@@ -129,24 +130,30 @@ def format_parameter(formats: Sequence[str]) -> dict[str, Any]:
     )
 
 
-def version_query(name: str, versions: Sequence[str]) -> dict[str, Any]:
-    """The query parameter choosing an API version (the ``query`` strategy)."""
-    return _query(
-        name,
-        {"type": "string", "enum": list(versions)},
-        "The API version to serve; the default when absent.",
+def _version_schema(versions: Sequence[str], strict: bool) -> tuple[dict[str, Any], str]:
+    """Under ``versioning.strict`` only the versions that exist (another is a 404);
+    otherwise any value, the versions that exist as its examples (another value, like
+    none, gets the default version)."""
+    if strict:
+        return {"type": "string", "enum": list(versions)}, (
+            "The API version to serve; the default when absent (another is a 404)."
+        )
+    return {"type": "string", "examples": list(versions)}, (
+        f"The API version to serve ({', '.join(versions)}); the default when absent or "
+        "when no such version exists."
     )
 
 
-def version_header(name: str, versions: Sequence[str]) -> dict[str, Any]:
+def version_query(name: str, versions: Sequence[str], strict: bool = False) -> dict[str, Any]:
+    """The query parameter choosing an API version (the ``query`` strategy)."""
+    schema, text = _version_schema(versions, strict)
+    return _query(name, schema, text)
+
+
+def version_header(name: str, versions: Sequence[str], strict: bool = False) -> dict[str, Any]:
     """The header choosing an API version."""
-    return {
-        "name": name,
-        "in": "header",
-        "required": False,
-        "schema": {"type": "string", "enum": list(versions)},
-        "description": "The API version to serve; the default when absent.",
-    }
+    schema, text = _version_schema(versions, strict)
+    return {"name": name, "in": "header", "required": False, "schema": schema, "description": text}
 
 
 _TAG_LIST = r'^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$'
