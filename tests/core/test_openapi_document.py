@@ -188,7 +188,7 @@ def test_collection_has_pagination_filter_ordering_and_fields_parameters() -> No
     op = _doc(NoteHandler)["paths"]["/notes/"]["get"]
     names = [p["name"] for p in op["parameters"]]
     assert {"page", "per_page", "stars", "stars__gte", "stars__in", "order", "fields"} <= set(names)
-    assert _param(op, "per_page")["schema"]["maximum"] == 100
+    assert "maximum" not in _param(op, "per_page")["schema"]  # clamped, so accepted
     assert _param(op, "stars__gte")["schema"] == {"type": "integer", "minimum": 0, "maximum": 5}
     assert _param(op, "stars__isnull")["schema"] == {"type": "boolean"}
     order = re.compile(_param(op, "order")["schema"]["pattern"])
