@@ -125,7 +125,8 @@ def test_page_size_over_the_maximum_is_documented_as_the_server_treats_it() -> N
     clamped = _doc(ThingHandler)["paths"]["/things/"]["get"]["parameters"]
     assert "maximum" not in next(p for p in clamped if p["name"] == "per_page")["schema"]
     strict = _doc(ThingHandler, settings={"pagination": {"clamp": False}})
-    sizes = next(p for p in strict["paths"]["/things/"]["get"]["parameters"] if p["name"] == "per_page")
+    parameters = strict["paths"]["/things/"]["get"]["parameters"]
+    sizes = next(p for p in parameters if p["name"] == "per_page")
     assert sizes["schema"]["maximum"] == 100
 
 

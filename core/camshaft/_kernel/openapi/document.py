@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.openapi import parameters as params
 from camshaft._kernel.openapi.operations import (
-    RATE_LIMIT_HEADERS,
     ERROR_RESPONSES,
+    RATE_LIMIT_HEADERS,
     Context,
     operation,
     own_doc,
@@ -205,7 +205,7 @@ def _link_creations(app: App, ctx: Context, paths: dict[str, Any]) -> None:
         if key_field not in _members(ctx, schema):
             continue
         links = {}
-        for method, op in item_ops.items():
+        for op in item_ops.values():
             if isinstance(op, dict) and "operationId" in op:
                 links[op["operationId"]] = {
                     "operationId": op["operationId"],
