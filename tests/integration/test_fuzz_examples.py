@@ -191,7 +191,9 @@ def test_examples_conform_to_their_documents(
     ]
     if name in CREDENTIALS:
         command += ["--auth", CREDENTIALS[name]]
-    run = subprocess.run(command, capture_output=True, text=True, timeout=MAX_TIME * 6)
+    run = subprocess.run(
+        command, capture_output=True, text=True, timeout=MAX_TIME * 6, cwd=tmp_path
+    )  # its crash cache goes to tmp_path, not the repository
     report = run.stdout + run.stderr
     assert run.returncode == 0, report[-20000:]
     assert "Stateful" in report, "the stateful phase did not run"
