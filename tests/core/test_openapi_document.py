@@ -160,7 +160,12 @@ def test_model_gives_read_write_and_patch_schemas() -> None:
     assert "id" not in write["properties"]
     assert write["required"] == ["title", "mood"]
     assert write["additionalProperties"] is False
-    assert write["properties"]["title"] == {"type": "string", "minLength": 1, "maxLength": 80}
+    assert write["properties"]["title"] == {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 80,
+        "pattern": "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$",  # no C0 controls
+    }
     assert write["properties"]["stars"] == {
         "type": ["integer", "null"],
         "minimum": 0,
@@ -183,13 +188,13 @@ def test_collection_has_pagination_filter_ordering_and_fields_parameters() -> No
     op = _doc(NoteHandler)["paths"]["/notes/"]["get"]
     names = [p["name"] for p in op["parameters"]]
     assert {"page", "per_page", "stars", "stars__gte", "stars__in", "order", "fields"} <= set(names)
-    assert _param(op, "per_page")["schema"]["maximum"] == 100
+    assert "maximum" not in _param(op, "per_page")["schema"]  # clamped, so accepted
     assert _param(op, "stars__gte")["schema"] == {"type": "integer", "minimum": 0, "maximum": 5}
     assert _param(op, "stars__isnull")["schema"] == {"type": "boolean"}
     order = re.compile(_param(op, "order")["schema"]["pattern"])
     assert order.match("-title,id") and not order.match("stars")
     ok = op["responses"]["200"]
-    assert set(ok["headers"]) == {"Link", "X-Total-Count"}
+    assert set(ok["headers"]) == {"Link", "X-Total-Count", "X-Request-ID"}
     assert ok["content"]["application/json"]["schema"]["type"] == "array"
 
 
@@ -209,8 +214,9 @@ def test_formats_emitted_and_parsed_are_content_maps() -> None:
     assert set(post["requestBody"]["content"]) == {
         "application/json",
         "application/merge-patch+json",  # JSON on the wire; merge semantics on PATCH
-        "application/x-ndjson",
         "application/yaml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
         "application/x-yaml",
     }
     assert {"application/json", "application/yaml"} <= set(post["responses"]["201"]["content"])
@@ -276,7 +282,21 @@ def test_other_versions_are_paths_under_v_and_the_header_chooses_on_the_default(
     document = _doc(*_event_handlers())
     assert {"/events/{key}", "/v1.1/events/{key}"} <= set(document["paths"])
     header = _param(document["paths"]["/events/{key}"]["get"], "API-Version")
-    assert header["in"] == "header" and header["schema"]["enum"] == ["1.0", "1.1"]
+    # Not strict: any value is served (an unknown one by the default version).
+    assert header["in"] == "header" and header["schema"] == {
+        "type": "string",
+        "examples": ["1.0", "1.1"],
+    }
+
+
+def test_strict_versioning_documents_only_the_versions_that_exist() -> None:
+    document = _doc(
+        *_event_handlers(),
+        settings={"versioning": {"strict": True, "strategies": ["url", "header", "query"]}},
+    )
+    op = document["paths"]["/events/{key}"]["get"]
+    assert _param(op, "API-Version")["schema"]["enum"] == ["1.0", "1.1"]
+    assert _param(op, "version")["schema"]["enum"] == ["1.0", "1.1"]
 
 
 def test_without_the_url_strategy_only_the_header_documents_versions() -> None:

@@ -334,7 +334,7 @@ class App:
         env = request.environ
         accept = env.get("HTTP_ACCEPT")
         fmt = request.args.get("format") if env.get("QUERY_STRING") else None
-        if fmt:
+        if fmt is not None:  # an empty ?format= names no format either: 406
             request.emitter = self.negotiator.by_format(fmt)
             accept_version = None
             if accept and "version" in accept and "accept" in self.versions.strategies:

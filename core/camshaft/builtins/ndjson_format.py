@@ -76,4 +76,4 @@ def camshaft_emitters() -> list[Emitter]:
 
 @hookimpl(trylast=True)
 def camshaft_parsers() -> list[Parser]:
-    return [Parser(MEDIA_TYPE, parse, format="ndjson")]
+    return [Parser(MEDIA_TYPE, parse, format="ndjson", many=True)]

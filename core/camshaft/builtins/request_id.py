@@ -19,7 +19,7 @@ import os
 import re
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from camshaft.plugin import Option, Request, Settings, StashKey, hookimpl
 
@@ -122,3 +122,24 @@ def camshaft_response(
 ) -> None:  # every argument: called directly
     headers.append((_options(app).header, request_id_for(request)))
     _current.set(None)
+
+
+@hookimpl(trylast=True)
+def camshaft_openapi(app: App, document: dict[str, Any]) -> None:
+    """Every response of the document carries the id header (last, so operations other
+    plugins added are covered)."""
+    name = app.settings.plugin("request_id")["header"]
+    header = {
+        "schema": {"type": "string", "pattern": "^" + _SAFE.pattern + "$"},
+        "description": "The request's id: the client's when it sent a safe one, else a "
+        "fresh one.",
+    }
+    groups = [document.get("components", {}).get("responses", {})]
+    for path_item in document.get("paths", {}).values():
+        for op in path_item.values():
+            if isinstance(op, dict) and isinstance(op.get("responses"), dict):
+                groups.append(op["responses"])
+    for responses in groups:
+        for response in responses.values():
+            if isinstance(response, dict) and "$ref" not in response:
+                response.setdefault("headers", {}).setdefault(name, dict(header))

@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 #: msgpack's range); integer fields and every parser refuse the rest with a 400.
 INT_LIMIT = 2**63
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The JSON Schema pattern of a string without those characters.
+_NO_CONTROL = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
 
 __all__ = [
     "INT_LIMIT",
@@ -188,6 +190,12 @@ class StringField(Field):
             schema["maxLength"] = self.max_length
         if self.pattern is not None:
             schema["pattern"] = f"^(?:{self.pattern.pattern})$"
+        if not self.allow_control:
+            # What convert() refuses, said in the schema (both patterns must hold).
+            if "pattern" in schema:
+                schema["allOf"] = [{"pattern": _NO_CONTROL}]
+            else:
+                schema["pattern"] = _NO_CONTROL
         return schema
 
 

@@ -123,9 +123,12 @@ class Parser:
     :ivar max_body_size: its default body limit when lower than ``max_body_size`` (a
         format that costs more to parse than JSON keeps bodies smaller); ``None`` for
         ``max_body_size`` itself.
+    :ivar many: it always parses to a list (one item per line or row: NDJSON, CSV); the
+        OpenAPI document lists it only on operations that take a list body.
     """
 
     media_type: str
     parse: Callable[[bytes, ParseLimits], Any]
     format: str = ""
     max_body_size: int | None = None
+    many: bool = False

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.openapi import parameters as params
-from camshaft._kernel.openapi.operations import ERROR_RESPONSES, Context, operation, own_doc
+from camshaft._kernel.openapi.operations import (
+    ERROR_RESPONSES,
+    RATE_LIMIT_HEADERS,
+    Context,
+    operation,
+    own_doc,
+)
 from camshaft._kernel.openapi.schemas import FIELD_ERROR_SCHEMA, PROBLEM_SCHEMA
 from camshaft._kernel.openapi.security import fallback_scheme, security_scheme
 from camshaft._kernel.routing import Endpoint, RouteGroup
@@ -36,8 +43,9 @@ def _context(app: App) -> Context:
         app=app,
         emit_types=list(dict.fromkeys(e.media_type for e in emitters)),
         problem_types=problem_types,
-        parse_types=list(app.parsers),
+        parse_types=[m for m, p in app.parsers.items() if not p.many],
         formats=[e.format for e in emitters],
+        list_parse_types=[m for m, p in app.parsers.items() if p.many],
     )
 
 
@@ -54,6 +62,8 @@ def _error_responses(ctx: Context) -> dict[str, Any]:
         header = {401: "WWW-Authenticate", 405: "Allow", 429: "Retry-After"}.get(status)
         if header:
             response["headers"] = {header: {"schema": {"type": "string"}}}
+        if status == 429:
+            response["headers"].update(copy.deepcopy(RATE_LIMIT_HEADERS))
         out[name] = response
     return out
 
@@ -116,9 +126,13 @@ def build_document(
             continue
         header = []
         if by_header and len(group.versions) > 1:
-            header.append(params.version_header(app.version_header, _versions_of(group)))
+            header.append(
+                params.version_header(app.version_header, _versions_of(group), app.versions.strict)
+            )
         if by_query:
-            header.append(params.version_query(app.versions.query, _versions_of(group)))
+            header.append(
+                params.version_query(app.versions.query, _versions_of(group), app.versions.strict)
+            )
         paths.setdefault(default.path, {}).update(_path_ops(ctx, group, default, "", header))
         doc = own_doc(default.handler)
         resource = default.path.strip("/").split("/")[0] or "/"
@@ -135,6 +149,7 @@ def build_document(
                 _path_ops(ctx, group, endpoint, prefix, [])
             )
 
+    _link_creations(app, ctx, paths)
     components: dict[str, Any] = {
         "schemas": {"Problem": PROBLEM_SCHEMA, "FieldError": FIELD_ERROR_SCHEMA, **ctx.schemas},
         "responses": _error_responses(ctx),
@@ -164,6 +179,57 @@ def build_document(
     app.plugin_manager.hook.camshaft_openapi(app=app, document=document)
     _complete_security(document)
     return document
+
+
+def _link_creations(app: App, ctx: Context, paths: dict[str, Any]) -> None:
+    """OpenAPI links from each create (POST on a collection answering 201 with the new
+    item) to the operations on that item, keyed by the item's ``key_field`` in the body:
+    clients and stateful testers (schemathesis) follow them."""
+    places: dict[type, dict[str, str]] = {}
+    for group in app.groups():
+        endpoint = group.default
+        if included(endpoint) and endpoint.kind in ("collection", "item"):
+            places.setdefault(endpoint.handler, {})[endpoint.kind] = endpoint.path
+            if endpoint.kind == "item":
+                places[endpoint.handler]["key_name"] = group.key_name
+    for handler, where in places.items():
+        if "collection" not in where or "item" not in where:
+            continue
+        create = paths.get(where["collection"], {}).get("post")
+        item_ops = paths.get(_openapi_path(where["item"]), {})
+        created = create.get("responses", {}).get("201") if create else None
+        if not created or not item_ops or "content" not in created:
+            continue
+        key_field = getattr(handler, "key_field", "id")
+        schema = next(iter(created["content"].values()), {}).get("schema", {})
+        if key_field not in _members(ctx, schema):
+            continue
+        links = {}
+        for op in item_ops.values():
+            if isinstance(op, dict) and "operationId" in op:
+                links[op["operationId"]] = {
+                    "operationId": op["operationId"],
+                    "parameters": {where["key_name"]: f"$response.body#/{key_field}"},
+                }
+        if links:
+            created["links"] = links
+
+
+def _openapi_path(path: str) -> str:
+    """A route path as the document writes it (``<key>`` -> ``{key}``)."""
+    import re
+
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", path)
+
+
+def _members(ctx: Context, schema: dict[str, Any]) -> set[str]:
+    """Top-level property names of a response schema (through ``$ref`` and ``allOf``)."""
+    if "$ref" in schema:
+        return _members(ctx, ctx.schemas.get(schema["$ref"].rsplit("/", 1)[1], {}))
+    names = set(schema.get("properties", {}))
+    for part in schema.get("allOf", ()):
+        names |= _members(ctx, part)
+    return names
 
 
 def _complete_security(document: dict[str, Any]) -> None:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import ast
 import copy
 import inspect
 import re
+import textwrap
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth.authentication import accepts_anonymous, asks_credentials
+from camshaft._kernel.forms import FORM_TYPES
 from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.openapi import parameters as params
 from camshaft._kernel.openapi.schemas import anchored, model_schemas, rule_parameter_schema
@@ -21,7 +24,14 @@ if TYPE_CHECKING:
     from camshaft._kernel.app import App
     from camshaft._kernel.wiring import Wiring
 
-__all__ = ["ERROR_RESPONSES", "Context", "operation", "own_doc"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "RATE_LIMIT_HEADERS",
+    "Context",
+    "operation",
+    "own_doc",
+    "sends_validators",
+]
 
 #: Problem responses by status: (component name, description).
 ERROR_RESPONSES: dict[int, tuple[str, str]] = {
@@ -64,6 +74,8 @@ class Context:
     problem_types: list[str]
     parse_types: list[str]
     formats: list[str]
+    #: Parsers that always give a list (NDJSON, CSV): only for operations taking one.
+    list_parse_types: list[str] = field(default_factory=list)
     schemas: dict[str, Any] = field(default_factory=dict)
     model_refs: dict[tuple[Any, ...], dict[str, str]] = field(default_factory=dict)
     schemes: dict[str, Any] = field(default_factory=dict)
@@ -195,9 +207,13 @@ def _success(
     data = {"content": _content(ctx.emit_types, item)}
     if name == "read":
         out = {"200": {"description": "The item.", **data}}
-        if default:
-            out["200"]["headers"] = etag
-            out["304"] = {"description": "Not modified (If-None-Match).", "headers": etag}
+        if default or sends_validators(action.func):
+            validators = {**etag, **_LAST_MODIFIED}
+            out["200"]["headers"] = validators
+            out["304"] = {
+                "description": "Not modified (If-None-Match, If-Modified-Since).",
+                "headers": validators,
+            }
         return out
     if default:
         if name == "create":
@@ -223,6 +239,57 @@ def _success(
     if name in ("create", "update"):
         return {"200": ok, "201": created, "204": none}
     return {"200": ok, "204": none}
+
+
+_LAST_MODIFIED = {
+    "Last-Modified": {
+        "schema": {"type": "string"},
+        "description": "When the item last changed, where that is known (an HTTP-date).",
+    }
+}
+RATE_LIMIT_HEADERS = {
+    "RateLimit": {
+        "schema": {"type": "string"},
+        "description": "The quota left in this window: '\"<scope>\";r=<remaining>;t=<seconds>'.",
+    },
+    "RateLimit-Policy": {
+        "schema": {"type": "string"},
+        "description": "The quota policy (draft-ietf-httpapi-ratelimit-headers).",
+    },
+}
+#: Names whose use in a handler's method means it answers preconditions itself or hands
+#: the kernel validators to answer them with (a ``Result`` with ``etag`` or
+#: ``last_modified``), so 304 and 412 can happen.
+_VALIDATOR_NAMES = frozenset({"Preconditions", "conditional_write"})
+_VALIDATOR_ARGS = frozenset({"etag", "last_modified"})
+
+
+def sends_validators(func: Callable[..., Any] | None) -> bool:
+    """Whether a handler's own method may answer 304/412: its source passes ``etag=`` or
+    ``last_modified=`` (a :class:`camshaft.Result`'s validators), sets either attribute,
+    or uses ``Preconditions``/``conditional_write``. Read statically, from the source
+    (no source: False)."""
+    if func is None or _is_default_func(func):
+        return False
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.keyword) and node.arg in _VALIDATOR_ARGS:
+            return True
+        if isinstance(node, ast.Attribute) and (
+            (node.attr in _VALIDATOR_ARGS and isinstance(node.ctx, ast.Store))
+            or node.attr in _VALIDATOR_NAMES
+        ):
+            return True
+        if isinstance(node, ast.Name) and node.id in _VALIDATOR_NAMES:
+            return True
+    return False
+
+
+def _is_default_func(func: Callable[..., Any]) -> bool:
+    return getattr(func, "__module__", None) == crud.__name__
 
 
 def _merge(into: dict[str, Any], more: Mapping[str, Any]) -> None:
@@ -254,8 +321,10 @@ def _errors(
         statuses.add(415)
     if wiring.throttle is not None:
         statuses.add(429)
+    action = endpoint.actions[method]
+    if not _is_default_crud(action) and sends_validators(action.func):
+        statuses.add(412)
     if wiring.store is not None:
-        action = endpoint.actions[method]
         if method in _WRITES:
             statuses.add(409)
         if _is_default_crud(action) and method in ("PUT", "PATCH", "DELETE"):
@@ -302,6 +371,11 @@ def operation(
     if body:
         op["requestBody"] = _request_body(ctx, action, refs)
     responses = _success(ctx, endpoint, action, refs)
+    throttle = wiring.throttle
+    if throttle is not None and method in getattr(throttle, "limits", {}):
+        for status, response in responses.items():
+            if status.startswith(("2", "3")):
+                response.setdefault("headers", {}).update(copy.deepcopy(RATE_LIMIT_HEADERS))
     for status in _errors(ctx, endpoint, method, body=body, parsed=body and action.wants_data):
         responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
     if not _is_default_crud(action):
@@ -350,7 +424,7 @@ def _parameters(
         elif refs is not None:
             members = list(ctx.schemas[refs["read"].rsplit("/", 1)[1]]["properties"])
         parameters.append(params.selection_parameter(members))
-    if _is_default_crud(action) and endpoint.kind == "item":
+    if (_is_default_crud(action) and endpoint.kind == "item") or sends_validators(action.func):
         parameters += params.conditional_headers(
             method, require_if_match=ctx.app.settings["concurrency"]["require_if_match"]
         )
@@ -371,7 +445,80 @@ def _request_body(ctx: Context, action: Action, refs: dict[str, str] | None) -> 
     schema: dict[str, Any] = {}
     if refs is not None:
         schema = {"$ref": refs["patch" if action.name == "patch" else "write"]}
-    return {"required": refs is not None, "content": _content(ctx.parse_types, schema)}
+    content = _content(ctx.parse_types, schema)
+    if _takes_list(action):
+        content.update(_content(ctx.list_parse_types, {"type": "array", "items": schema}))
+    form = _form_schema(ctx, schema)
+    if form is not None:
+        content.update(_content(sorted(FORM_TYPES), form))
+    return {"required": refs is not None, "content": content}
+
+
+_LISTY = re.compile(r"\b(?:list|List|Sequence|MutableSequence|Iterable|tuple|Tuple)\b")
+
+
+def _takes_list(action: Action) -> bool:
+    """Whether the method takes a list body: a handler's own method whose ``data`` is
+    annotated with a list type (``data: list[dict]``). The default CRUD takes objects."""
+    if _is_default_crud(action):
+        return False
+    try:
+        parameter = inspect.signature(action.func).parameters.get("data")
+    except (TypeError, ValueError):
+        return False
+    if parameter is None or parameter.annotation is inspect.Parameter.empty:
+        return False
+    annotation = parameter.annotation
+    text = annotation if isinstance(annotation, str) else repr(annotation)
+    return bool(_LISTY.search(text))
+
+
+_SCALARS = frozenset({"string", "integer", "number", "boolean"})
+
+
+def _form_value(schema: Any) -> dict[str, Any] | None:
+    """A member's schema as a form field can carry it (one text value: a string, number
+    or boolean, never null), or None when a form cannot."""
+    if not isinstance(schema, Mapping):
+        return None
+    out = {k: copy.deepcopy(v) for k, v in schema.items() if k not in ("readOnly", "default")}
+    kind = out.get("type")
+    if isinstance(kind, list):
+        kinds = [k for k in kind if k != "null"]
+        if len(kinds) != 1:
+            return None
+        out["type"] = kind = kinds[0]
+    if "enum" in out:
+        out["enum"] = [v for v in out["enum"] if v is not None]
+        if not out["enum"] or not all(isinstance(v, str | int | float) for v in out["enum"]):
+            return None
+        return out
+    if kind not in _SCALARS or any(k in out for k in ("anyOf", "oneOf", "allOf", "$ref")):
+        return None
+    return out
+
+
+def _form_schema(ctx: Context, schema: dict[str, Any]) -> dict[str, Any] | None:
+    """The body schema as form fields (``application/x-www-form-urlencoded``,
+    ``multipart/form-data``: every handler taking ``data`` accepts both), or None when a
+    member the body needs cannot travel in a form (a nested object, a list, a null)."""
+    ref = schema.get("$ref")
+    if ref is None:
+        return {"type": "object"}
+    target = ctx.schemas.get(ref.rsplit("/", 1)[1], {})
+    required = list(target.get("required", ()))
+    members: dict[str, Any] = {}
+    for name, member in target.get("properties", {}).items():
+        value = _form_value(member)
+        if value is None:
+            if name in required:
+                return None
+            continue
+        members[name] = value
+    out: dict[str, Any] = {"type": "object", "properties": members, "additionalProperties": False}
+    if required:
+        out["required"] = required
+    return out
 
 
 def _security(ctx: Context, wiring: Wiring, method: str) -> list[dict[str, list[str]]] | None:

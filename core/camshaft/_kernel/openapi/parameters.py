@@ -35,14 +35,16 @@ def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any
 def pagination_parameters(paginator: Paginator, options: Mapping[str, Any]) -> list[dict[str, Any]]:
     """The query parameters ``paginator`` reads, typed for the builtin styles."""
     most = options["max_per_page"]
-    # A too-large size is clamped (or a 400 without clamping): the documented bound is
-    # the one that is honoured either way.
-    sizes = {"type": "integer", "minimum": 1, "maximum": most, "default": options["per_page"]}
+    # A too-large size is a 400 without clamping; with clamping (the default) it is
+    # accepted and served as the maximum, so the schema may not refuse it.
+    sizes = {"type": "integer", "minimum": 1, "default": options["per_page"]}
+    if not options["clamp"]:
+        sizes["maximum"] = most
     known: dict[str, tuple[dict[str, Any], str]] = {
         "page": ({"type": "integer", "minimum": 1, "default": 1}, "Page number, from 1."),
-        "per_page": (sizes, f"Items per page (at most {most})."),
+        "per_page": (sizes, f"Items per page (at most {most}; more is served as {most})."),
         "offset": ({"type": "integer", "minimum": 0, "default": 0}, "Items to skip."),
-        "limit": (sizes, f"Items to return (at most {most})."),
+        "limit": (sizes, f"Items to return (at most {most}; more is served as {most})."),
     }
     out = []
     for name in paginator.parameters:
@@ -111,9 +113,14 @@ def ordering_parameter(handler: type) -> dict[str, Any] | None:
     )
 
 
+_NAME = r"[^\x00-\x20\x7f,.]+(?:\.[^\x00-\x20\x7f,.]+)*"
+_SELECTION = f"^{_NAME}(?:,{_NAME})*$"
+
+
 def selection_parameter(members: Sequence[str] | None) -> dict[str, Any]:
     """``fields``: the members to return (sparse fieldsets), comma-separated."""
-    schema: dict[str, Any] = {"type": "string"}
+    # Dotted names (``author.name``), comma-separated; an empty name or segment is a 400.
+    schema: dict[str, Any] = {"type": "string", "pattern": _SELECTION}
     if members:
         one = "(?:" + "|".join(re.escape(n) for n in members) + ")"
         schema["pattern"] = f"^{one}(?:,{one})*$"
@@ -129,24 +136,30 @@ def format_parameter(formats: Sequence[str]) -> dict[str, Any]:
     )
 
 
-def version_query(name: str, versions: Sequence[str]) -> dict[str, Any]:
-    """The query parameter choosing an API version (the ``query`` strategy)."""
-    return _query(
-        name,
-        {"type": "string", "enum": list(versions)},
-        "The API version to serve; the default when absent.",
+def _version_schema(versions: Sequence[str], strict: bool) -> tuple[dict[str, Any], str]:
+    """Under ``versioning.strict`` only the versions that exist (another is a 404);
+    otherwise any value, the versions that exist as its examples (another value, like
+    none, gets the default version)."""
+    if strict:
+        return {"type": "string", "enum": list(versions)}, (
+            "The API version to serve; the default when absent (another is a 404)."
+        )
+    return {"type": "string", "examples": list(versions)}, (
+        f"The API version to serve ({', '.join(versions)}); the default when absent or "
+        "when no such version exists."
     )
 
 
-def version_header(name: str, versions: Sequence[str]) -> dict[str, Any]:
+def version_query(name: str, versions: Sequence[str], strict: bool = False) -> dict[str, Any]:
+    """The query parameter choosing an API version (the ``query`` strategy)."""
+    schema, text = _version_schema(versions, strict)
+    return _query(name, schema, text)
+
+
+def version_header(name: str, versions: Sequence[str], strict: bool = False) -> dict[str, Any]:
     """The header choosing an API version."""
-    return {
-        "name": name,
-        "in": "header",
-        "required": False,
-        "schema": {"type": "string", "enum": list(versions)},
-        "description": "The API version to serve; the default when absent.",
-    }
+    schema, text = _version_schema(versions, strict)
+    return {"name": name, "in": "header", "required": False, "schema": schema, "description": text}
 
 
 _TAG_LIST = r'^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$'

@@ -43,4 +43,4 @@ def camshaft_parsers(settings: Settings) -> list[Parser]:
         # keys, are all a CSV body can hold, and every format writes them.
         return load(body, max_rows)
 
-    return [Parser(MEDIA_TYPE, parse, format="csv")]
+    return [Parser(MEDIA_TYPE, parse, format="csv", many=True)]
