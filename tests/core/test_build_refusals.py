@@ -123,8 +123,14 @@ def test_the_version_query_parameter_is_documented_when_the_strategy_is_on() -> 
     spec = make_client(make_app([v1, v2], settings=settings)).get("/openapi.json").json
     params = {p["name"]: p for p in spec["paths"]["/people/{key}"]["get"]["parameters"]}
     assert params["version"]["in"] == "query"
+    # An unknown version is served by the default one: the versions are examples...
+    assert params["version"]["schema"]["examples"] == ["1.0", "2.0"]
+    assert params["API-Version"]["schema"]["examples"] == ["1.0", "2.0"]
+    # ...and, when unknown versions are refused (versioning.strict), the only values.
+    strict = {"versioning": {"strategies": ["header", "query"], "strict": True}}
+    spec = make_client(make_app([v1, v2], settings=strict)).get("/openapi.json").json
+    params = {p["name"]: p for p in spec["paths"]["/people/{key}"]["get"]["parameters"]}
     assert params["version"]["schema"]["enum"] == ["1.0", "2.0"]
-    assert params["API-Version"]["schema"]["enum"] == ["1.0", "2.0"]
     header_only = {"versioning": {"strategies": ["header"]}}
     off = make_client(make_app([v1, v2], settings=header_only)).get("/openapi.json").json
     names = {p["name"] for p in off["paths"]["/people/{key}"]["get"]["parameters"]}

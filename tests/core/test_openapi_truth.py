@@ -60,17 +60,23 @@ def _doc(*handlers: type[Handler], **kw: Any) -> dict[str, Any]:
 
 def test_ndjson_is_listed_only_where_a_list_body_is_taken() -> None:
     paths = _doc(ThingHandler, BatchHandler)["paths"]
-    assert "application/x-ndjson" not in paths["/things/"]["post"]["requestBody"]["content"]
+    # The default create takes a list too (bulk create), up to bulk.max_items.
+    bulk = paths["/things/"]["post"]["requestBody"]["content"]
+    assert bulk["application/x-ndjson"]["schema"]["maxItems"] == 1000
+    assert len(bulk["application/json"]["schema"]["oneOf"]) == 2
     batch = paths["/batches/"]["post"]["requestBody"]["content"]["application/x-ndjson"]
     assert batch["schema"]["type"] == "array"
+    # A handler's own method that takes objects is offered no list format.
+    off = _doc(ThingHandler, settings={"bulk": {"max_items": 0}})["paths"]["/things/"]
+    assert "application/x-ndjson" not in off["post"]["requestBody"]["content"]
 
 
-def test_an_ndjson_body_to_a_default_create_is_refused() -> None:
-    client = make_client(make_app([ThingHandler]))
-    response = client.post(
-        "/things/", data=b'{"name": "a"}\n', headers={"Content-Type": "application/x-ndjson"}
-    )
-    assert response.status_code == 400
+def test_an_ndjson_body_to_a_default_create_is_a_bulk_create_or_refused_when_off() -> None:
+    body, ndjson = b'{"name": "a"}\n{"name": "b"}\n', {"Content-Type": "application/x-ndjson"}
+    created = make_client(make_app([ThingHandler])).post("/things/", data=body, headers=ndjson)
+    assert created.status_code == 201 and [r["name"] for r in created.json] == ["a", "b"]
+    off = make_client(make_app([ThingHandler], settings={"bulk": {"max_items": 0}}))
+    assert off.post("/things/", data=body, headers=ndjson).status_code == 400
 
 
 def test_form_bodies_are_documented_and_accepted() -> None:

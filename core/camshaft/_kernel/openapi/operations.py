@@ -445,13 +445,27 @@ def _request_body(ctx: Context, action: Action, refs: dict[str, str] | None) -> 
     schema: dict[str, Any] = {}
     if refs is not None:
         schema = {"$ref": refs["patch" if action.name == "patch" else "write"]}
-    content = _content(ctx.parse_types, schema)
-    if _takes_list(action):
+    bulk = _bulk_limit(ctx, action)
+    if bulk:  # the default create takes one object or a list of them (bulk create)
+        many = {"type": "array", "items": schema, "minItems": 1, "maxItems": bulk}
+        content = _content(ctx.parse_types, {"oneOf": [schema, many]})
+        content.update(_content(ctx.list_parse_types, many))
+    else:
+        content = _content(ctx.parse_types, schema)
+    if not bulk and _takes_list(action):
         content.update(_content(ctx.list_parse_types, {"type": "array", "items": schema}))
     form = _form_schema(ctx, schema)
     if form is not None:
         content.update(_content(sorted(FORM_TYPES), form))
     return {"required": refs is not None, "content": content}
+
+
+def _bulk_limit(ctx: Context, action: Action) -> int:
+    """``bulk.max_items`` for the default create (0: bulk create is off, or another
+    action)."""
+    if not (_is_default_crud(action) and action.name == "create"):
+        return 0
+    return int(ctx.app.settings["bulk"]["max_items"])
 
 
 _LISTY = re.compile(r"\b(?:list|List|Sequence|MutableSequence|Iterable|tuple|Tuple)\b")
