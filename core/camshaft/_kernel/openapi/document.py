@@ -201,7 +201,8 @@ def _link_creations(app: App, ctx: Context, paths: dict[str, Any]) -> None:
         if not created or not item_ops or "content" not in created:
             continue
         key_field = getattr(handler, "key_field", "id")
-        schema = next(iter(created["content"].values()), {}).get("schema", {})
+        media: dict[str, Any] = next(iter(created["content"].values()), {})
+        schema = media.get("schema", {})
         if key_field not in _members(ctx, schema):
             continue
         links = {}

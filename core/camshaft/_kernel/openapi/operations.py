@@ -376,8 +376,8 @@ def operation(
         for status, response in responses.items():
             if status.startswith(("2", "3")):
                 response.setdefault("headers", {}).update(copy.deepcopy(RATE_LIMIT_HEADERS))
-    for status in _errors(ctx, endpoint, method, body=body, parsed=body and action.wants_data):
-        responses[str(status)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[status][0]}"}
+    for code in _errors(ctx, endpoint, method, body=body, parsed=body and action.wants_data):
+        responses[str(code)] = {"$ref": f"#/components/responses/{ERROR_RESPONSES[code][0]}"}
     if not _is_default_crud(action):
         # A handler's own code may raise any camshaft.errors.HTTPError; the kernel renders
         # each as a problem document, which is all that can be promised about them.

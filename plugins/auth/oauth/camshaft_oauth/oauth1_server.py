@@ -150,6 +150,11 @@ class OAuth1Server(_Checks, AuthorizationServer):
         #: The request token whose consumer's signature verified on this request.
         self.verified: OAuth1Token | None = None
 
+    if TYPE_CHECKING:
+        # authlib's own (private, so not in types-authlib): get_client_by_id, its
+        # answer also set as request.client.
+        def _get_client(self, request: OAuth1Request) -> Consumer | None: ...
+
     def create_oauth1_request(self, request: Any) -> OAuth1Request:
         if not isinstance(request, OAuth1Request):
             raise TypeError("build an OAuth1Request first")

@@ -199,7 +199,7 @@ def _data(data: Any, ctx: EmitContext, res: ResourceContext) -> str:
 
 def links(header: str | None) -> list[tuple[str, str]]:
     """``(rel, url)`` pairs of a ``Link`` header, in order."""
-    found = []
+    found: list[tuple[str, str]] = []
     for match in _LINK.finditer(header or ""):
         rel = _REL.search(match[2])
         if rel:

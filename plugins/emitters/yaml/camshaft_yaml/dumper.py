@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import enum
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -43,7 +43,15 @@ def _plain(obj: Any) -> Any:
 _BASE: type[yaml.SafeDumper] = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class _Representers:
+if TYPE_CHECKING:
+    # What the mixin extends at run time (it is only ever mixed into a SafeDumper): lets
+    # mypy check its methods and their super() calls against PyYAML's.
+    _Mixin = yaml.SafeDumper
+else:
+    _Mixin = object
+
+
+class _Representers(_Mixin):
     """JSON's representations of rich scalars and no aliases, over either dumper."""
 
     def represent_str(self, data: str) -> yaml.ScalarNode:
@@ -76,19 +84,19 @@ class SafeYamlDumper(_Representers, _BASE):  # type: ignore[misc,valid-type]
     scalars and no aliases."""
 
 
-class PureSafeYamlDumper(_Representers, yaml.SafeDumper):  # type: ignore[misc]
+class PureSafeYamlDumper(_Representers, yaml.SafeDumper):
     """The same in pure Python (to compare, and where libyaml is missing)."""
 
 
-def _as_plain(dumper: SafeYamlDumper, obj: Any) -> yaml.Node:
+def _as_plain(dumper: _Representers, obj: Any) -> yaml.Node:
     return dumper.represent_data(_plain(obj))
 
 
-def _as_iso(dumper: SafeYamlDumper, obj: datetime.date) -> yaml.Node:
+def _as_iso(dumper: _Representers, obj: datetime.date) -> yaml.Node:
     return dumper.represent_str(obj.isoformat())
 
 
-def _as_base64(dumper: SafeYamlDumper, obj: bytes) -> yaml.Node:
+def _as_base64(dumper: _Representers, obj: bytes) -> yaml.Node:
     return dumper.represent_data(json_default(obj))
 
 

@@ -49,7 +49,9 @@ from camshaft.plugin import INT_LIMIT, check_value
 __all__ = ["LIBYAML", "load", "resolve_plain"]
 
 try:
-    from yaml.cyaml import CParser
+    from yaml._yaml import CParser as _LibyamlParser  # what yaml.cyaml re-exports
+
+    CParser: type[_LibyamlParser] | None = _LibyamlParser
 except ImportError:  # PyYAML built without libyaml
     CParser = None
 
@@ -231,6 +233,7 @@ class _PurePythonParser(yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Pa
 
 def _parser(text: str, max_depth: int) -> Any:
     if LIBYAML:
+        assert CParser is not None  # LIBYAML says so
         return CParser(text)
     return _PurePythonParser(text, max_depth)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import pydantic
 from pydantic import BaseModel, TypeAdapter
@@ -88,7 +88,11 @@ class PydanticModel:
         for member, value in body.items():
             attr = self._names[member]
             try:
-                obj = validator.validate_assignment(self.model.model_construct(), attr, value)
+                # A model's validator answers the model it assigned to.
+                obj = cast(
+                    BaseModel,
+                    validator.validate_assignment(self.model.model_construct(), attr, value),
+                )
             except pydantic.ValidationError as exc:
                 errors.extend(_errors(exc))
                 continue
@@ -100,7 +104,8 @@ class PydanticModel:
         adapter = self._text.get(name)
         if adapter is None:
             info = self.model.model_fields[self._names[name]]
-            adapter = self._text[name] = TypeAdapter(Annotated[info.annotation, info])
+            annotated: Any = Annotated[info.annotation, info]  # built at run time
+            adapter = self._text[name] = TypeAdapter(annotated)
         try:
             return adapter.validate_strings(text)
         except pydantic.ValidationError as exc:

@@ -14,6 +14,7 @@ gets a fresh random version.
 
 from __future__ import annotations
 
+import builtins
 import json
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -210,7 +211,7 @@ class KVStore:
                 raise Conflict(f"A record with key {key!r} already exists.")
             return self._put(session, key, new)
 
-    def create_many(self, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+    def create_many(self, items: Sequence[Mapping[str, Any]]) -> builtins.list[Record]:
         """Create every item or none, under one hold of the write lock: every key is
         chosen and checked (taken, or repeated in ``items``) before anything is written.
 

@@ -18,6 +18,7 @@ A write that changes no row is then told apart: no row is 404, another version 4
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
@@ -272,7 +273,7 @@ class SqlStore:
                 row = self._fetch(conn, inserted[0])
         return self._record(row)
 
-    def create_many(self, items: Sequence[Mapping[str, Any]]) -> list[Record]:
+    def create_many(self, items: Sequence[Mapping[str, Any]]) -> builtins.list[Record]:
         """Insert every item in one transaction: all are stored, or (a constraint fails,
         the database is gone) none.
 
