@@ -1,1 +1,2 @@
-"""Camshaft's default plugins, registered like any other (see ``camshaft.plugins.BUILTINS``)."""
+"""Camshaft's default plugins, registered like any other (see
+``camshaft._kernel.plugin_manager.BUILTINS``)."""
