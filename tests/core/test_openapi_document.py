@@ -176,8 +176,10 @@ def test_model_gives_read_write_and_patch_schemas() -> None:
     paths = document["paths"]
     body = paths["/notes/"]["post"]["requestBody"]
     assert body["required"] is True
+    one = {"$ref": "#/components/schemas/NoteModelInput"}
+    # The default create takes one item or a list of them (bulk create).
     assert body["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/NoteModelInput"
+        "oneOf": [one, {"type": "array", "items": one, "minItems": 1, "maxItems": 1000}]
     }
     assert paths["/notes/{key}"]["patch"]["requestBody"]["content"]["application/json"][
         "schema"
@@ -218,6 +220,7 @@ def test_formats_emitted_and_parsed_are_content_maps() -> None:
         "application/x-www-form-urlencoded",
         "multipart/form-data",
         "application/x-yaml",
+        "application/x-ndjson",  # a list body: bulk create
     }
     assert {"application/json", "application/yaml"} <= set(post["responses"]["201"]["content"])
     problem = document["components"]["responses"]["BadRequest"]["content"]

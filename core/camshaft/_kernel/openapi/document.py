@@ -203,6 +203,8 @@ def _link_creations(app: App, ctx: Context, paths: dict[str, Any]) -> None:
         key_field = getattr(handler, "key_field", "id")
         media: dict[str, Any] = next(iter(created["content"].values()), {})
         schema = media.get("schema", {})
+        if "oneOf" in schema:  # an item, or the list a bulk create answers: the item's
+            schema = schema["oneOf"][0]
         if key_field not in _members(ctx, schema):
             continue
         links = {}

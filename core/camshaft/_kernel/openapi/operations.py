@@ -217,7 +217,17 @@ def _success(
         return out
     if default:
         if name == "create":
-            return {"201": {"description": "Created.", "headers": {**etag, **location}, **data}}
+            created = {"description": "Created.", "headers": {**etag, **location}, **data}
+            bulk = _bulk_limit(ctx, action)
+            if bulk and item:  # a list body creates a list (bulk create), without Location
+                many = {"type": "array", "items": item, "minItems": 1, "maxItems": bulk}
+                created = {
+                    "description": "Created: the item, or the items of a list body (no "
+                    "Location then).",
+                    "headers": {**etag, **location},
+                    "content": _content(ctx.emit_types, {"oneOf": [item, many]}),
+                }
+            return {"201": created}
         if name == "update":
             return {
                 "200": {"description": "Replaced.", "headers": etag, **data},
