@@ -12,8 +12,8 @@ surface.
   :class:`AuthScheme`, :class:`StoreBackend`, :class:`Paginator`,
   :class:`ThrottleBackend`, :class:`NonceStore`, :class:`Route`, :class:`Option`,
   :class:`ModelAdapter` (with :class:`AdaptedModel`, :class:`ModelField` and the
-  helpers ``json_pointer``, ``require_object``, ``screen_members``, ``raise_if``,
-  ``fields_from_schema`` that keep every adapter's errors alike).
+  helpers ``json_pointer``, ``require_object``, ``screen_members``, ``writable_body``,
+  ``raise_if``, ``fields_from_schema`` that keep every adapter's errors alike).
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
   :class:`EmitContext` (with its :class:`ResourceContext`), :class:`ParseLimits`,
   :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`,
@@ -58,6 +58,7 @@ from camshaft._kernel.models.protocol import (
     raise_if,
     require_object,
     screen_members,
+    writable_body,
 )
 from camshaft._kernel.pagination import (
     Collection,
@@ -149,5 +150,6 @@ __all__ = [
     "replacement",
     "require_object",
     "screen_members",
+    "writable_body",
     "writable_members",
 ]

@@ -24,6 +24,7 @@ __all__ = [
     "require_object",
     "schema_type",
     "screen_members",
+    "writable_body",
 ]
 
 
@@ -142,6 +143,19 @@ def screen_members(
         elif f.read_only and name not in allowed:
             errors.append(FieldError(json_pointer([name]), "is read-only"))
     return errors
+
+
+def writable_body(
+    data: Mapping[str, Any], by_name: Mapping[str, ModelField], allow: Iterable[str] = ()
+) -> dict[str, Any]:
+    """The members of ``data`` an adapter validates: those the model has, less read-only
+    ones not in ``allow`` (:func:`screen_members` reports the others)."""
+    allowed = frozenset(allow)
+    return {
+        k: v
+        for k, v in data.items()
+        if (f := by_name.get(k)) is not None and (not f.read_only or k in allowed)
+    }
 
 
 def raise_if(errors: list[FieldError]) -> None:

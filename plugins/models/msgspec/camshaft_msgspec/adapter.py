@@ -19,6 +19,7 @@ from camshaft.plugin import (
     raise_if,
     require_object,
     screen_members,
+    writable_body,
 )
 
 __all__ = ["ADAPTER", "StructModel"]
@@ -88,11 +89,7 @@ class StructModel:
         data = require_object(data)
         allowed = frozenset(allow)
         errors = screen_members(data, self.by_name, allowed)
-        body = {
-            k: v
-            for k, v in data.items()
-            if k in self.by_name and (k not in self._read_only or k in allowed)
-        }
+        body = writable_body(data, self.by_name, allowed)
         clean: dict[str, Any] = {}
         if partial:
             for member, value in body.items():

@@ -16,6 +16,7 @@ from camshaft.plugin import (
     raise_if,
     require_object,
     screen_members,
+    writable_body,
 )
 
 __all__ = ["ADAPTER", "PydanticModel"]
@@ -62,11 +63,7 @@ class PydanticModel:
         data = require_object(data)
         allowed = frozenset(allow)
         errors = screen_members(data, self.by_name, allowed)
-        body = {
-            k: v
-            for k, v in data.items()
-            if k in self.by_name and (k not in self._read_only or k in allowed)
-        }
+        body = writable_body(data, self.by_name, allowed)
         drop = self._read_only - allowed
         if partial:
             clean = self._each(body, errors)
