@@ -11,7 +11,15 @@ from camshaft._kernel.pagination import Collection, Page, Paginator
 from camshaft._kernel.plugin_manager import hookimpl
 from camshaft._kernel.routing import Route
 from camshaft._kernel.settings import Option, Settings
-from camshaft._kernel.stores.base import Filter, Query, Record, Store, StoreBackend, StoreConfig
+from camshaft._kernel.stores.base import (
+    Filter,
+    Query,
+    Record,
+    Search,
+    Store,
+    StoreBackend,
+    StoreConfig,
+)
 from camshaft._kernel.throttle.backend import Decision, Rate, ThrottleBackend, throttle
 
 __all__ = [
@@ -38,6 +46,7 @@ __all__ = [
     "Record",
     "Result",
     "Route",
+    "Search",
     "Settings",
     "Status",
     "Store",

@@ -16,8 +16,9 @@ surface.
   ``raise_if``, ``fields_from_schema`` that keep every adapter's errors alike).
 - **What the request path hands a plugin:** :class:`Request`, :class:`Identity`,
   :class:`EmitContext` (with its :class:`ResourceContext`), :class:`ParseLimits`,
-  :class:`Query`, :class:`Filter`, :class:`Record`, :class:`Collection`, :class:`Page`,
-  :class:`Settings`, :class:`Rate`, :class:`Decision`, and the typed per-app and per-endpoint state
+  :class:`Query`, :class:`Filter`, :class:`Search`, :class:`Record`, :class:`Collection`,
+  :class:`Page`, :class:`Settings`, :class:`Rate`, :class:`Decision`, and the typed per-app
+  and per-endpoint state
   (:class:`Stash`, :class:`StashKey`, :class:`Wiring`).
 - **Shared helpers**, so every format and paginator means the same thing: the JSON
   codec (``json_default``, ``json_emit``, ``json_encode_each``, ``json_stream``,
@@ -26,8 +27,8 @@ surface.
   ``INT_LIMIT``), page-size parsing (``page_size``, ``int_arg``), ``Link`` building
   (``link_builder``, ``link_header``), the HTTP verbs' action names
   (``METHOD_ACTIONS``), what a store's replace keeps (``writable_members``,
-  ``replacement``, ``MAX_IN_VALUES``), and conditional requests (``Preconditions``,
-  ``Current``, ``conditional_write``).
+  ``replacement``, ``MAX_IN_VALUES``, ``search_matches``), and conditional requests
+  (``Preconditions``, ``Current``, ``conditional_write``).
 """
 
 from camshaft._kernel.auth.identity import ANONYMOUS, AuthScheme, Identity, IdentityKind
@@ -79,10 +80,12 @@ from camshaft._kernel.stores.base import (
     Filter,
     Query,
     Record,
+    Search,
     Store,
     StoreBackend,
     StoreConfig,
     replacement,
+    search_matches,
     writable_members,
 )
 from camshaft._kernel.throttle.backend import BackendUnavailable, Decision, Rate, ThrottleBackend
@@ -120,6 +123,7 @@ __all__ = [
     "Request",
     "ResourceContext",
     "Route",
+    "Search",
     "Settings",
     "Stash",
     "StashKey",
@@ -150,6 +154,7 @@ __all__ = [
     "replacement",
     "require_object",
     "screen_members",
+    "search_matches",
     "writable_body",
     "writable_members",
 ]

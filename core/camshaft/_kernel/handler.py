@@ -172,6 +172,10 @@ class Handler:
     filters: ClassVar[tuple[str, ...]] = ()
     #: Members default CRUD may order by (``?order=-age,name``).
     ordering: ClassVar[tuple[str, ...]] = ()
+    #: Text members ``?search=`` looks in: ``("name", "email")`` answers
+    #: ``?search=ann lee`` with the items where each term is in the name or the email,
+    #: ignoring case (the store must support search; see docs/relations.md).
+    search: ClassVar[tuple[str, ...]] = ()
     #: The handler this one is nested under: ``parent = AuthorHandler`` serves this
     #: resource at ``/authors/<author>/posts/`` and ``/authors/<author>/posts/<key>``
     #: instead of ``/posts/`` (see docs/relations.md). Default CRUD lists and reads only

@@ -24,10 +24,12 @@ from camshaft.plugin import (
     Filter,
     Query,
     Record,
+    Search,
     StoreBackend,
     StoreConfig,
     hookimpl,
     replacement,
+    search_matches,
     writable_members,
 )
 
@@ -114,16 +116,19 @@ class MemoryStore:
                 return None
             return Record(key, copy.deepcopy(hit[0]), hit[1], self._modified.get(key))
 
-    def _matching(self, filters: tuple[Filter, ...]) -> list[tuple[str, dict[str, Any], str]]:
+    def _matching(
+        self, filters: tuple[Filter, ...], search: Search | None = None
+    ) -> list[tuple[str, dict[str, Any], str]]:
         return [
             (key, data, version)
             for key, (data, version) in self._rows.items()
             if all(_OPS[f.op](data.get(f.field), f.value) for f in filters)
+            and search_matches(data, search)
         ]
 
     def list(self, query: Query) -> Iterable[Record]:
         with self._lock:
-            rows = self._matching(query.filters)
+            rows = self._matching(query.filters, query.search)
             for field, descending in reversed(query.order):  # stable sorts, last key first
 
                 def by_field(row: tuple[str, dict[str, Any], str], f: str = field) -> Any:
@@ -135,7 +140,7 @@ class MemoryStore:
 
     def count(self, query: Query) -> int:
         with self._lock:
-            return len(self._matching(query.filters))
+            return len(self._matching(query.filters, query.search))
 
     def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
         with self._lock:
@@ -227,4 +232,4 @@ def camshaft_startup(app: App) -> None:
 
 @hookimpl(trylast=True)
 def camshaft_stores() -> list[StoreBackend]:
-    return [StoreBackend("memory", MemoryStore)]
+    return [StoreBackend("memory", MemoryStore, searches=True)]

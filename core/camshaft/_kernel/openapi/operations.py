@@ -424,9 +424,9 @@ def _parameters(
             parameters += params.pagination_parameters(paginator, ctx.app.settings["pagination"])
         if endpoint.kind == "collection":
             parameters += params.filter_parameters(cls, model)
-            order = params.ordering_parameter(cls)
-            if order is not None:
-                parameters.append(order)
+            for extra in (params.ordering_parameter(cls), params.search_parameter(cls)):
+                if extra is not None:
+                    parameters.append(extra)
         fields = getattr(cls, "fields", None)
         members: list[str] | None = None
         if fields is not None:

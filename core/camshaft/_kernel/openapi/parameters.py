@@ -1,4 +1,4 @@
-"""Query and header parameters: pagination, filters, ordering, sparse fields, format,
+"""Query and header parameters: pagination, filters, ordering, search, sparse fields, format,
 version and conditional-request headers."""
 
 from __future__ import annotations
@@ -9,7 +9,13 @@ from typing import Any
 
 from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.pagination import Paginator
-from camshaft._kernel.stores.base import FILTER_OPERATORS
+from camshaft._kernel.stores.base import FILTER_OPERATORS, MAX_SEARCH_LENGTH
+from camshaft._kernel.stores.search import (
+    SEARCH_PARAMETER,
+    SEARCH_PATTERN,
+    is_text_field,
+    search_fields,
+)
 
 __all__ = [
     "conditional_headers",
@@ -17,6 +23,7 @@ __all__ = [
     "format_parameter",
     "ordering_parameter",
     "pagination_parameters",
+    "search_parameter",
     "selection_parameter",
     "version_header",
 ]
@@ -72,12 +79,6 @@ def _operator_schema(model: AdaptedModel | None, name: str, op: str) -> dict[str
     return schema
 
 
-def _is_text(model: Any, name: str) -> bool:
-    from camshaft._kernel.stores.crud import is_text_field
-
-    return is_text_field(model, name)
-
-
 def filter_parameters(handler: type, model: AdaptedModel | None) -> list[dict[str, Any]]:
     """``<field>`` and ``<field>__<op>`` for every field in the handler's ``filters``."""
     out = []
@@ -88,7 +89,7 @@ def filter_parameters(handler: type, model: AdaptedModel | None) -> list[dict[st
             )
         )
         for op in sorted(FILTER_OPERATORS - {"eq"}):
-            if op == "contains" and not _is_text(model, name):
+            if op == "contains" and not is_text_field(model, name):
                 continue  # the server refuses it (400) on numbers, dates, booleans
             text = {
                 "in": f"Only items whose {name} is one of these (comma-separated).",
@@ -110,6 +111,20 @@ def ordering_parameter(handler: type) -> dict[str, Any] | None:
         "order",
         {"type": "string", "pattern": f"^{one}(?:,{one})*$"},
         f"Sort by these fields, '-' first for descending; allowed: {', '.join(allowed)}.",
+    )
+
+
+def search_parameter(handler: type) -> dict[str, Any] | None:
+    """``search``: terms looked for in the handler's ``search`` members; None when it
+    declares none."""
+    fields = search_fields(handler)
+    if not fields:
+        return None
+    return _query(
+        SEARCH_PARAMETER,
+        {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "pattern": SEARCH_PATTERN},
+        "Only items where every term (white-space separated) is found, ignoring case, in "
+        f"one of: {', '.join(fields)}.",
     )
 
 

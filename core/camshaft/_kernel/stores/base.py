@@ -19,10 +19,12 @@ __all__ = [
     "Filter",
     "Query",
     "Record",
+    "Search",
     "Store",
     "StoreBackend",
     "StoreConfig",
     "replacement",
+    "search_matches",
     "writable_members",
 ]
 
@@ -33,6 +35,12 @@ FILTER_OPERATORS = frozenset({"eq", "ne", "lt", "lte", "gt", "gte", "in", "conta
 #: before any query (drivers bound the parameters of one statement), and every store
 #: answers this many (the store contract checks it).
 MAX_IN_VALUES = 1000
+
+#: The longest ``?search=`` text, and the most terms a query may search for (as many as
+#: one text of that length can hold): the default CRUD answers 400 to more, before any
+#: query.
+MAX_SEARCH_LENGTH = 200
+MAX_SEARCH_TERMS = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,26 @@ class Filter:
 
 
 @dataclass(frozen=True, slots=True)
+class Search:
+    """A text search (``?search=ann lee``): every term must be found in at least one of
+    the fields, ignoring case (``"ann"`` is in ``"Joanna"``). Terms are the search text
+    split at white space; there is at least one.
+
+    A store that supports it says so with ``StoreBackend(searches=True)``; the default
+    CRUD refuses, when the app is built, a handler declaring ``search`` over any other
+    store, so a search is never silently ignored. A store may match more cleverly (the
+    SQL store's PostgreSQL full-text mode matches word stems instead).
+
+    :ivar fields: the members searched (the handler's ``search`` attribute).
+    :ivar terms: what must each be found, at most :data:`MAX_SEARCH_TERMS`, without
+        white space or control characters.
+    """
+
+    fields: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
     """What to list: filters (all must hold), ordering ``(field, descending)``, a window.
     ``Query()`` lists every record, in the store's order.
@@ -79,12 +107,14 @@ class Query:
         (``(("age", True), ("name", False))`` is ``?order=-age,name``).
     :ivar offset: records to skip.
     :ivar limit: the most records to return; None for all.
+    :ivar search: a text search that must also hold, or None.
     """
 
     filters: tuple[Filter, ...] = ()
     order: tuple[tuple[str, bool], ...] = ()
     offset: int = 0
     limit: int | None = None
+    search: Search | None = None
 
 
 @runtime_checkable
@@ -156,11 +186,24 @@ class StoreBackend:
         the keys the store accepts; the automatic item route of a handler without its own
         ``key_pattern`` uses it instead of the ``key_pattern`` setting, so the route (and
         the OpenAPI document) refuse what the store would.
+    :ivar searches: whether its stores honour :attr:`Query.search`; a handler declaring
+        ``search`` over a store that does not is refused when the app is built.
     """
 
     name: str
     open: Callable[[StoreConfig], Store]
     key_pattern: str | None = None
+    searches: bool = False
+
+
+def search_matches(data: Mapping[str, Any], search: Search | None) -> bool:
+    """Whether ``data`` passes ``search`` (always, when None): every term is in the text
+    of one of its fields, ignoring case. Members that are not text never match. For
+    stores that filter in Python."""
+    if search is None:
+        return True
+    texts = [v.casefold() for f in search.fields if isinstance(v := data.get(f), str)]
+    return all(any(term.casefold() in text for text in texts) for term in search.terms)
 
 
 def writable_members(model: Any) -> frozenset[str] | None:

@@ -9,6 +9,8 @@ Each function has a handler method's signature, so the router treats it like one
   orders, but only on what the handler allows in ``filters`` and ``ordering``; values
   are converted by the model's field types. A filter or order the handler does not allow,
   or a value that does not convert, is a 400 naming the parameter (see :func:`query_for`).
+  ``?search=`` searches the members the handler lists in ``search``
+  (:mod:`camshaft._kernel.stores.search`), and is a 400 on a handler without any.
 - **Conditional requests** (RFC 9110 §13, :mod:`camshaft._kernel.conditional`).
   Responses carry a strong ``ETag`` per representation of the record's version, and
   ``Last-Modified`` when the store knows it. ``If-Match`` (one tag, a list, or ``*``),
@@ -27,6 +29,7 @@ Each function has a handler method's signature, so the router treats it like one
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from camshaft._kernel.auth.authorization import checks_objects
@@ -41,6 +44,12 @@ from camshaft._kernel.stores.base import (
     Store,
 )
 from camshaft._kernel.stores.parents import belongs, parent_value, same_key
+from camshaft._kernel.stores.search import (
+    SEARCH_PARAMETER,
+    is_text_field,
+    parse_search,
+    search_fields,
+)
 from camshaft._kernel.stores.visibility import owner_fields, visible
 from camshaft.errors import (
     BadRequest,
@@ -90,8 +99,7 @@ class StoreCollection:
         return None if estimate is None else estimate(self.query)
 
     def window(self, offset: int, limit: int) -> Iterable[Any]:
-        q = self.query
-        query = Query(q.filters, q.order, offset, limit)
+        query = replace(self.query, offset=offset, limit=limit)
         if self._counted and self._total is None:
             page = getattr(self.store, "page", None)
             if page is not None:
@@ -165,18 +173,6 @@ def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
     return Filter(name, op, _convert(model, name, text, param))
 
 
-def is_text_field(model: Any, name: str) -> bool:
-    """Whether ``name`` holds text (``contains`` applies); true without a model, which
-    says nothing about types (nor does a member that may hold several)."""
-    field = getattr(model, "by_name", {}).get(name)
-    kind = getattr(field, "type", None) if field is not None else None
-    if kind is None:  # no model, or a field of the builtin Model as written
-        from camshaft.models import StringField
-
-        return field is None or isinstance(field, StringField)
-    return kind in ("string", "")
-
-
 def _order(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
     order = []
     for part in text.split(","):
@@ -218,17 +214,19 @@ def query_for(handler: Handler, model: Any = None) -> Query:
     fields = getattr(model, "by_name", {})
     filters: list[Filter] = []
     order: tuple[tuple[str, bool], ...] = ()
+    searched = search_fields(cls)
     for param, text in request.args.items(multi=True):
         if param in RESERVED_PARAMETERS:
             if param == "order":
                 order = _order(text, tuple(getattr(cls, "ordering", ()) or ()))
             continue
-        if param == "search" and "search" not in allowed:
-            # Never ignored silently: a client would take everything for the matches.
-            raise BadRequest(
-                "Query parameter 'search' is not supported by this resource.",
-                title="Invalid filter",
-            )
+        if param == SEARCH_PARAMETER and (searched or "search" not in allowed):
+            if not searched:  # never ignored: a client would take everything for matches
+                raise BadRequest(
+                    "Query parameter 'search' is not supported by this resource.",
+                    title="Invalid filter",
+                )
+            continue
         name, sep, op = param.partition("__")
         if not sep:
             op = "eq"
@@ -253,7 +251,8 @@ def query_for(handler: Handler, model: Any = None) -> Query:
                 raise _unknown(param, allowed, known)
             continue
         filters.append(_filter(model, name, op, text, param))
-    return Query(tuple(filters), order)
+    search = parse_search(request.args.getlist(SEARCH_PARAMETER), searched) if searched else None
+    return Query(tuple(filters), order, search=search)
 
 
 def _known_parameters(handler: Handler) -> frozenset[str] | None:
@@ -263,6 +262,8 @@ def _known_parameters(handler: Handler) -> frozenset[str] | None:
     if not app.settings["strict_query"]:
         return None
     known = set(RESERVED_PARAMETERS)
+    if search_fields(type(handler)):
+        known.add(SEARCH_PARAMETER)
     if "query" in app.versions.strategies:
         known.add(app.versions.query)
     for paginator in app.paginators.values():
@@ -458,8 +459,8 @@ def read(self: Handler, key: str | None = None) -> Any:
         if type(self).parent is not None:
             field = type(self).parent_field
             assert field is not None
-            query = Query(
-                (*query.filters, Filter(field, "eq", parent_value(self.request))), query.order
+            query = replace(
+                query, filters=(*query.filters, Filter(field, "eq", parent_value(self.request)))
             )
         if checks_objects(self) and self.request.app.settings["auth"]["filter_collections"]:
             return visible(

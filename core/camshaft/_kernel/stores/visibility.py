@@ -16,6 +16,7 @@ Plugin policies (``camshaft_authorize``) are not asked per row.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from camshaft._kernel.auth.authorization import allowed, rules_for
@@ -60,7 +61,7 @@ def visible(
         if user is None:
             return SequenceCollection([])
         extra = tuple(Filter(field, "eq", convert(field, user)) for field in owners)
-        query = Query(query.filters + extra, query.order, query.offset, query.limit)
+        query = replace(query, filters=query.filters + extra)
     per_row = any(getattr(r, OBJECT_RULE, False) and not hasattr(r, OWNER_FIELD) for r in rules)
     inner = collection(query)
     if not per_row:
