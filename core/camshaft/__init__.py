@@ -20,6 +20,7 @@ from camshaft._kernel.stores.base import (
     StoreBackend,
     StoreConfig,
 )
+from camshaft._kernel.stores.relations import Relation
 from camshaft._kernel.throttle.backend import Decision, Rate, ThrottleBackend, throttle
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "Query",
     "Rate",
     "Record",
+    "Relation",
     "Result",
     "Route",
     "Search",

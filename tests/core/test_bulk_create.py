@@ -100,3 +100,18 @@ def test_bulk_under_a_parent_sets_the_parent_field():
 @pytest.mark.parametrize("body", [[], [[]]])
 def test_empty_or_nested_lists_are_400(body):
     assert _client().post("/persons/", json=body).status_code == 400
+
+
+def test_a_bulk_create_answers_every_item_not_a_page() -> None:
+    from camshaft import App, Handler
+    from camshaft.testing import make_client
+
+    class Paged(Handler):
+        store = "memory"
+        resource_name = "paged"
+
+    client = make_client(App([Paged], settings={"pagination": {"per_page": 5}}))
+    response = client.post("/paged/", json=[{"n": i} for i in range(12)])
+    assert response.status_code == 201
+    assert [item["n"] for item in response.json] == list(range(12))
+    assert "Link" not in response.headers

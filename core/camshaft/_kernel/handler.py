@@ -176,6 +176,14 @@ class Handler:
     #: ``?search=ann lee`` with the items where each term is in the name or the email,
     #: ignoring case (the store must support search; see docs/relations.md).
     search: ClassVar[tuple[str, ...]] = ()
+    #: Members holding another resource's key, by relation name:
+    #: ``{"author": AuthorHandler}`` (the member is ``author_id``) or
+    #: ``{"writer": Relation(AuthorHandler, field="author")}``. Default CRUD items carry
+    #: ``<name>_url`` links; a nested handler's parent is a relation without this.
+    relations: ClassVar[Mapping[str, Any]] = {}
+    #: Relations a client may embed with ``?embed=author`` (one query per relation for a
+    #: page; read as the client could read them itself; see docs/relations.md).
+    embed: ClassVar[tuple[str, ...]] = ()
     #: The handler this one is nested under: ``parent = AuthorHandler`` serves this
     #: resource at ``/authors/<author>/posts/`` and ``/authors/<author>/posts/<key>``
     #: instead of ``/posts/`` (see docs/relations.md). Default CRUD lists and reads only

@@ -35,7 +35,13 @@ __all__ = [
 
 
 class Collection(Protocol):
-    """What a paginator pages over: a list a handler returned, or a store query."""
+    """What a paginator pages over: a list a handler returned, or a store query.
+
+    The default CRUD's collection of a store query also has ``store`` and ``query``; a
+    paginator that reads the store itself with them (the SQL store's ``cursor``) must
+    pass the rows it reads through the collection's ``complete(rows)`` when it has one
+    (relation links and embedded items are added there).
+    """
 
     def count(self) -> int: ...
 

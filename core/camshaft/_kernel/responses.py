@@ -152,8 +152,13 @@ def _paginated(
     enveloped)``; anything else as it is."""
     paginator = endpoint.wiring.paginator if endpoint.wiring is not None else None
     is_collection = not isinstance(data, _PLAIN) and hasattr(data, "window")
+    # A list a handler returns is paged on a collection read; a write's list (the items
+    # a bulk create made) is answered whole.
     if not is_collection and not (
-        endpoint.kind == "collection" and paginator is not None and isinstance(data, list | tuple)
+        endpoint.kind == "collection"
+        and paginator is not None
+        and isinstance(data, list | tuple)
+        and request.method in ("GET", "HEAD")
     ):
         return data, False, False
     collection: Collection = data if is_collection else SequenceCollection(data)

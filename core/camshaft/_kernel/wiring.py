@@ -24,6 +24,7 @@ from camshaft._kernel.shaping.shaper import Shaper, shaper_for
 from camshaft._kernel.stash import Stash
 from camshaft._kernel.stores.base import Store, StoreConfig
 from camshaft._kernel.stores.crud import defaults_for
+from camshaft._kernel.stores.relations import check_relations
 from camshaft._kernel.stores.search import check_search
 from camshaft._kernel.throttle.policy import ThrottlePolicy, policy_for
 from camshaft.errors import ConfigurationError
@@ -169,10 +170,11 @@ def _store(endpoint: Endpoint, app: App) -> Store | None:
     """The handler's store, opened once per handler class and shared by its routes."""
     cls = endpoint.handler
     if cls.store is None:
-        if cls.search:
-            raise ConfigurationError(
-                f"{cls.__name__}.search needs a store: the default CRUD answers ?search="
-            )
+        for attribute in ("search", "relations", "embed"):
+            if getattr(cls, attribute, None):
+                raise ConfigurationError(
+                    f"{cls.__name__}.{attribute} needs a store: the default CRUD follows it"
+                )
         return None
     if cls not in app.stores:
         backend = _named(app.store_backends, cls.store, "store", cls)
@@ -190,6 +192,7 @@ def _store(endpoint: Endpoint, app: App) -> Store | None:
         )
         app.stores[cls] = backend.open(config)
         check_search(cls, backend, app.model_for(cls))
+        check_relations(cls, app)
     return app.stores[cls]
 
 

@@ -18,10 +18,11 @@ from camshaft._kernel.openapi import parameters as params
 from camshaft._kernel.openapi.schemas import anchored, model_schemas, rule_parameter_schema
 from camshaft._kernel.openapi.security import requirements
 from camshaft._kernel.routing import Action, Endpoint, RouteGroup
-from camshaft._kernel.stores import crud
+from camshaft._kernel.stores import crud, relations
 
 if TYPE_CHECKING:
     from camshaft._kernel.app import App
+    from camshaft._kernel.handler import Handler
     from camshaft._kernel.wiring import Wiring
 
 __all__ = [
@@ -162,17 +163,14 @@ def _success(
     wiring = ctx.app.wiring_for(endpoint)
     item: dict[str, Any] = {"$ref": refs["read"]} if refs else {}
     shaper = wiring.shaper
-    if refs and getattr(shaper, "item_path", None) is not None:
-        item = {
-            "allOf": [
-                item,
-                {
-                    "type": "object",
-                    "properties": {"url": {"type": "string", "description": "The item's own URL."}},
-                },
-            ]
-        }
     default = _is_default_crud(action)
+    added: dict[str, Any] = {}
+    if getattr(shaper, "item_path", None) is not None:
+        added["url"] = {"type": "string", "description": "The item's own URL."}
+    if default:
+        added.update(_related_members(ctx, endpoint.handler))
+    if refs and added:
+        item = {"allOf": [item, {"type": "object", "properties": added}]}
     etag = {"ETag": {"schema": {"type": "string"}, "description": "The item's version."}}
     location = {"Location": {"schema": {"type": "string"}, "description": "The new item's URL."}}
     name = action.name
@@ -404,6 +402,32 @@ def operation(
     return op
 
 
+def _related_members(ctx: Context, cls: type[Handler]) -> dict[str, Any]:
+    """The members relations add to the default CRUD's items: each relation's link, and
+    each relation a client may embed."""
+    out: dict[str, Any] = {}
+    embeddable = relations.embedded_names(cls)
+    for related in relations.relations_of(cls):
+        if ctx.app.settings["shaping"]["links"]:
+            out[related.link] = {
+                "type": "string",
+                "description": f"The URL of the {related.name} ({related.field} holds its key).",
+            }
+        if related.name in embeddable:
+            model = ctx.app.model_for(related.handler)
+            target: dict[str, Any] = (
+                {"$ref": ctx.model(related.handler, model)["read"]}
+                if model is not None
+                else {"type": "object"}
+            )
+            out[related.name] = {
+                "description": f"With ?embed={related.name}: the {related.name} as its own "
+                "URL shows it; null when there is none or you may not see it.",
+                "anyOf": [target, {"type": "null"}],
+            }
+    return out
+
+
 def _parameters(
     ctx: Context,
     group: RouteGroup,
@@ -434,6 +458,10 @@ def _parameters(
         elif refs is not None:
             members = list(ctx.schemas[refs["read"].rsplit("/", 1)[1]]["properties"])
         parameters.append(params.selection_parameter(members))
+        if _is_default_crud(action) and endpoint.kind in ("collection", "item"):
+            embed = params.embed_parameter(relations.embedded_names(cls))
+            if embed is not None:
+                parameters.append(embed)
     if (_is_default_crud(action) and endpoint.kind == "item") or sends_validators(action.func):
         parameters += params.conditional_headers(
             method, require_if_match=ctx.app.settings["concurrency"]["require_if_match"]

@@ -10,6 +10,7 @@ from typing import Any
 from camshaft._kernel.models.protocol import AdaptedModel
 from camshaft._kernel.pagination import Paginator
 from camshaft._kernel.stores.base import FILTER_OPERATORS, MAX_SEARCH_LENGTH
+from camshaft._kernel.stores.relations import EMBED_PARAMETER
 from camshaft._kernel.stores.search import (
     SEARCH_PARAMETER,
     SEARCH_PATTERN,
@@ -19,6 +20,7 @@ from camshaft._kernel.stores.search import (
 
 __all__ = [
     "conditional_headers",
+    "embed_parameter",
     "filter_parameters",
     "format_parameter",
     "ordering_parameter",
@@ -125,6 +127,18 @@ def search_parameter(handler: type) -> dict[str, Any] | None:
         {"type": "string", "maxLength": MAX_SEARCH_LENGTH, "pattern": SEARCH_PATTERN},
         "Only items where every term (white-space separated) is found, ignoring case, in "
         f"one of: {', '.join(fields)}.",
+    )
+
+
+def embed_parameter(names: Sequence[str]) -> dict[str, Any] | None:
+    """``embed``: relations to embed, comma-separated; None when none may be."""
+    if not names:
+        return None
+    one = "(?:" + "|".join(re.escape(n) for n in names) + ")"
+    return _query(
+        EMBED_PARAMETER,
+        {"type": "string", "pattern": f"^{one}(?:,{one})*$"},
+        f"Related items to include, comma-separated: {', '.join(names)}.",
     )
 
 

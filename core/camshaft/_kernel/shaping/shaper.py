@@ -133,6 +133,19 @@ class Shaper:
             self._bound[key] = (shape, cols)
         return shape, cols
 
+    def whole(self, request: Request) -> Shape:
+        """The shaping of ``request``'s items as if the client selected no fields (for
+        items embedded in another resource's, which ``?fields=`` does not address)."""
+        prefix = self._link_prefix(request) if self.item_path is not None else None
+        key = ((), prefix)
+        found = self._bound.get(key)
+        if found is not None:
+            return found[0]
+        shape, cols, cacheable = self._bind(request, (), prefix)
+        if cacheable and len(self._bound) < _MAX_BOUND:
+            self._bound[key] = (shape, cols)
+        return shape
+
     def _bind(
         self, request: Request, raw: list[str] | tuple[()], prefix: str | None
     ) -> tuple[Shape, tuple[str, ...] | None, bool]:

@@ -43,7 +43,9 @@ from camshaft._kernel.stores.base import (
     Record,
     Store,
 )
+from camshaft._kernel.stores.conversion import convert
 from camshaft._kernel.stores.parents import belongs, parent_value, same_key
+from camshaft._kernel.stores.relations import attach, related_collection, relations_of
 from camshaft._kernel.stores.search import (
     SEARCH_PARAMETER,
     is_text_field,
@@ -67,7 +69,18 @@ __all__ = ["StoreCollection", "defaults_for", "query_for"]
 #: Query parameters that belong to pagination, negotiation, versioning and shaping: never
 #: taken for filters even when a field has that name.
 RESERVED_PARAMETERS = frozenset(
-    {"order", "format", "page", "per_page", "offset", "limit", "cursor", "fields", "exclude"}
+    {
+        "order",
+        "format",
+        "page",
+        "per_page",
+        "offset",
+        "limit",
+        "cursor",
+        "fields",
+        "exclude",
+        "embed",
+    }
 )
 
 
@@ -129,23 +142,6 @@ def _etag(record: Record) -> dict[str, str]:
 # --------------------------------------------------------------------------- query string
 
 
-def _guess(text: str) -> Any:
-    """Without a model: an integer literal as int, anything else as the text."""
-    stripped = text.strip()
-    if stripped.lstrip("-").isdigit() and len(stripped) < 20:
-        return int(stripped)
-    return text
-
-
-def _convert(model: Any, name: str, text: str, param: str) -> Any:
-    if model is None or name not in getattr(model, "by_name", {}):
-        return _guess(text)
-    try:
-        return model.convert_text(name, text)
-    except ValueError as exc:
-        raise BadRequest(f"Query parameter {param!r}: {exc}.", title="Invalid filter") from None
-
-
 def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
     if op == "in":
         texts = [t for t in text.split(",") if t]
@@ -155,7 +151,7 @@ def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
                 f"{MAX_IN_VALUES} are allowed.",
                 title="Invalid filter",
             )
-        return Filter(name, op, [_convert(model, name, t, param) for t in texts])
+        return Filter(name, op, [convert(model, name, t, param) for t in texts])
     if op == "isnull":
         lowered = text.strip().lower()
         if lowered not in ("true", "false", "1", "0"):
@@ -170,7 +166,7 @@ def _filter(model: Any, name: str, op: str, text: str, param: str) -> Filter:
                 title="Invalid filter",
             )
         return Filter(name, op, text)
-    return Filter(name, op, _convert(model, name, text, param))
+    return Filter(name, op, convert(model, name, text, param))
 
 
 def _order(text: str, allowed: tuple[str, ...]) -> tuple[tuple[str, bool], ...]:
@@ -415,9 +411,21 @@ def _missing(handler: Handler, key: str) -> str:
     return f"No {name} with key {key!r}."
 
 
-def _result(record: Record, status: int = 200, location: str | None = None) -> Result:
+def _result(
+    handler: Handler,
+    record: Record,
+    status: int = 200,
+    location: str | None = None,
+    *,
+    embed: bool = False,
+) -> Result:
+    """The record as the response, with its relations' links (and, with ``embed``, the
+    related items ``?embed=`` asks for)."""
+    data = record.data
+    if relations_of(type(handler)) or (embed and handler.request.environ.get("QUERY_STRING")):
+        data = attach(handler, [data], embed=embed)[0]
     return Result(
-        record.data, status, location=location, etag=record.version, last_modified=record.modified
+        data, status, location=location, etag=record.version, last_modified=record.modified
     )
 
 
@@ -437,7 +445,7 @@ def _owned(handler: Handler, store: Store, data: Any) -> Any:
     model = _model(handler, store)
     out = dict(data)
     for field in sorted(fields):
-        owner = _convert(model, field, user, field)
+        owner = convert(model, field, user, field)
         if field in out and out[field] != owner:
             raise Forbidden(f"{field!r} must be you; it is set from your identity.")
         out[field] = owner
@@ -463,13 +471,16 @@ def read(self: Handler, key: str | None = None) -> Any:
                 query, filters=(*query.filters, Filter(field, "eq", parent_value(self.request)))
             )
         if checks_objects(self) and self.request.app.settings["auth"]["filter_collections"]:
-            return visible(
+            return related_collection(
                 self,
-                query,
-                lambda q: StoreCollection(store, q, counted=False),
-                lambda field, text: _convert(model, field, text, field),
+                visible(
+                    self,
+                    query,
+                    lambda q: StoreCollection(store, q, counted=False),
+                    lambda field, text: convert(model, field, text, field),
+                ),
             )
-        return StoreCollection(store, query, counted=counted)
+        return related_collection(self, StoreCollection(store, query, counted=counted))
     Preconditions.of(self.request)  # a malformed If-None-Match is a 400 even on a miss
     record = store.get(key)
     if record is None or (type(self).parent is not None and not belongs(self.request, record.data)):
@@ -477,7 +488,7 @@ def read(self: Handler, key: str | None = None) -> Any:
     if checks_objects(self):
         self.authorize("read", record.data)
     # The kernel adds the ETag of the representation and answers 304 / 412.
-    return _result(record)
+    return _result(self, record, embed=True)
 
 
 def create(self: Handler, data: Any) -> Result:
@@ -485,7 +496,7 @@ def create(self: Handler, data: Any) -> Result:
     if isinstance(data, list):
         return bulk_create(self, store, data)
     record = store.create(_owned(self, store, _clean(self, store, data, partial=False)))
-    return _result(record, 201)
+    return _result(self, record, 201)
 
 
 def bulk_create(handler: Handler, store: Store, items: list[Any]) -> Result:
@@ -520,7 +531,7 @@ def bulk_create(handler: Handler, store: Store, items: list[Any]) -> Result:
     if errors:
         raise ValidationError(errors)
     records = create_all(store, cleaned)
-    return Result([record.data for record in records], 201)
+    return Result(attach(handler, [record.data for record in records]), 201)
 
 
 def create_all(store: Store, items: list[Any]) -> list[Record]:
@@ -556,8 +567,8 @@ def update(self: Handler, key: str, data: Any) -> Result:
 
     record, created = _write(self, store, key, "update", pre, write, creates=True)
     if created:
-        return _result(record, 201, location=self.request.path)
-    return _result(record)
+        return _result(self, record, 201, location=self.request.path)
+    return _result(self, record)
 
 
 MERGE_PATCH = "application/merge-patch+json"
@@ -611,7 +622,7 @@ def patch(self: Handler, key: str, data: Any) -> Result:
         return store.patch(key, changes, expected_version=version)
 
     record, _ = _write(self, store, key, "patch", pre, write)
-    return _result(record)
+    return _result(self, record)
 
 
 def delete(self: Handler, key: str) -> None:

@@ -141,7 +141,11 @@ def cursor_paginator(secret: str | bytes | None) -> Paginator:
         if rows and (more if position.direction == AFTER else came_from_other_side):
             links["next"] = link(AFTER, rows[-1])
         links["last"] = link(BEFORE, None)
-        return Page(rows, _count(request, collection, store, query), links)
+        # Rows read past the collection get what its window would add (relation links,
+        # embedded items).
+        complete = getattr(collection, "complete", None)
+        items = complete(rows) if complete is not None else rows
+        return Page(items, _count(request, collection, store, query), links)
 
     return Paginator("cursor", paginate, ("cursor", "per_page", "limit"))
 
