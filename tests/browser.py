@@ -42,9 +42,11 @@ def serve(app: Any) -> Iterator[str]:
 
 
 @contextmanager
-def browser_page() -> Iterator[Any]:
+def browser_page(**context: Any) -> Iterator[Any]:
     """A fresh Playwright page in headless Chromium; it records console errors (CSP
-    violations among them) in ``page.errors``."""
+    violations among them) in ``page.errors``. ``context`` goes to Playwright's
+    ``new_page`` (``http_credentials`` answers HTTP authentication challenges as a user
+    typing into the browser's sign-in dialog would)."""
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright's Python package is not installed"
     )
@@ -52,7 +54,7 @@ def browser_page() -> Iterator[Any]:
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])
         try:
-            page = browser.new_page(viewport={"width": 1100, "height": 800})
+            page = browser.new_page(viewport={"width": 1100, "height": 800}, **context)
             page.errors = []
             page.on(
                 "console",

@@ -3,8 +3,13 @@ with credentials, rendered descriptions, and the page's own CSP in force."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -140,3 +145,74 @@ def test_descriptions_render_inline_markup_without_unsafe_links(live: str) -> No
         assert desc.locator("a").count() == 1
         assert desc.locator("a").get_attribute("href") == "/guide"
         assert "this" in desc.inner_text()
+
+
+class FlowsPlugin:
+    """Two oauth2 schemes: one whose code flow is this app's, one sending people away."""
+
+    from camshaft.plugin import hookimpl
+
+    @hookimpl
+    def camshaft_auth_schemes(self) -> list[AuthScheme]:
+        def flows(authorize: str) -> dict[str, Any]:
+            code = {"authorizationUrl": authorize, "tokenUrl": "/token", "scopes": {"a": "A"}}
+            return {"type": "oauth2", "flows": {"authorizationCode": code}}
+
+        return [
+            AuthScheme("local", _token, lambda r: "Bearer", openapi=flows("/authorize")),
+            AuthScheme(
+                "elsewhere",
+                _token,
+                lambda r: "Bearer",
+                openapi=flows("https://sso.example/authorize"),
+            ),
+        ]
+
+
+class Signed(Handler):
+    resource_name = "signed"
+    authentication = ("local", "elsewhere")
+
+    def read(self, key: str | None = None) -> Any:
+        return []
+
+
+def test_authorize_goes_to_the_apps_own_endpoint_with_an_s256_challenge() -> None:
+    from werkzeug.exceptions import NotFound
+    from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+    app = make_app([Signed], plugins=[FlowsPlugin()])
+    with serve(DispatcherMiddleware(NotFound(), {"/api": app})) as url, browser_page() as page:
+        page.goto(url + "/api/docs")
+        page.locator("#auth input[data-part=client_id]").first.wait_for()
+        # Only the flow on this origin is offered; the other is a token to paste.
+        assert page.locator("#auth button[data-authorize]").count() == 1
+        assert page.locator("#auth input[data-scheme=elsewhere][data-part=token]").count() == 1
+        page.click("#auth button[data-authorize=local]")
+        assert "client_id" in page.locator("#oauth-note.err").inner_text()
+
+        sent: list[str] = []
+
+        def hold(route: Any) -> None:  # a 204 navigation leaves the browser on the page
+            sent.append(route.request.url)
+            route.fulfill(status=204)
+
+        page.route("**/authorize?*", hold)
+        page.fill("#auth input[data-scheme=local][data-part=client_id]", "console")
+        page.fill("#auth input[data-scheme=local][data-part=scope]", "a")
+        page.click("#auth button[data-authorize=local]")
+        read = "sessionStorage.getItem('camshaft-docs /api/docs pending')"
+        page.wait_for_function("!!" + read)
+        pending = json.loads(page.evaluate(read))
+    [where] = sent
+    assert where.startswith(url + "/api/authorize?")
+    query = dict(parse_qsl(urlsplit(where).query))
+    assert query["response_type"] == "code" and query["client_id"] == "console"
+    assert query["redirect_uri"] == url + "/api/docs" and query["scope"] == "a"
+    assert query["state"] == pending["state"] and len(query["state"]) >= 43
+    # RFC 7636 S256: BASE64URL(SHA-256(ASCII(code_verifier))), computed here independently.
+    verifier = pending["verifier"]
+    assert re.fullmatch(r"[A-Za-z0-9_-]{43,128}", verifier)
+    digest = hashlib.sha256(verifier.encode("ascii")).digest()
+    assert query["code_challenge"] == base64.urlsafe_b64encode(digest).decode().rstrip("=")
+    assert query["code_challenge_method"] == "S256"

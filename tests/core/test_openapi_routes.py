@@ -72,6 +72,16 @@ def test_docs_page_is_self_contained() -> None:
     assert re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+'", policy)
 
 
+def test_docs_page_carries_the_configured_oauth_client_id_escaped() -> None:
+    settings = {"openapi": {"docs_oauth_client_id": 'docs"><x', "title": "{{client_id}}"}}
+    client = make_client(make_app([ThingHandler], settings=settings))
+    page = client.get("/docs").get_data(as_text=True)
+    assert 'data-client-id="docs&quot;&gt;&lt;x"' in page
+    assert "<title>{{client_id}}</title>" in page  # a value is never read as a placeholder
+    plain = make_client(make_app([ThingHandler])).get("/docs").get_data(as_text=True)
+    assert 'data-client-id=""' in plain
+
+
 def test_routes_move_and_switch_off_by_settings() -> None:
     moved = make_client(
         make_app(

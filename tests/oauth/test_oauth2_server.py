@@ -211,6 +211,37 @@ def test_unregistered_redirect_uri_is_an_error_not_a_redirect(client: Any, h: An
     assert response.json["error"] == "invalid_request"
 
 
+DOCS = "http://localhost/docs"
+
+
+@pytest.mark.parametrize(
+    "redirect_uri",
+    [
+        "http://localhost/docs/",
+        "http://localhost/docs?next=https://evil.example/",
+        "http://localhost/docs/../evil",
+        "http://localhost:8080/docs",
+        "https://localhost/docs",
+        "http://evil.example/docs",
+        "http://localhost/DOCS",
+    ],
+)
+def test_the_docs_page_is_a_redirect_uri_only_exactly_as_registered(
+    app: Any, client: Any, h: Any, redirect_uri: str
+) -> None:
+    h.provider_for(app).repository.add_client(
+        "docs", redirect_uris=[DOCS], grant_types=["authorization_code"], scope="read"
+    )
+    _, challenge = h.pkce_pair()
+    pkce = {"code_challenge": challenge, "code_challenge_method": "S256", "state": "s"}
+    assert authorize(client, h, client_id="docs", redirect_uri=DOCS, **pkce).status_code == 302
+    response = authorize(client, h, client_id="docs", redirect_uri=redirect_uri, **pkce)
+    assert response.status_code == 400 and "Location" not in response.headers
+    # Another client's registered docs page is not this one's either.
+    other = authorize(client, h, redirect_uri=DOCS, **pkce)
+    assert other.status_code == 400 and "Location" not in other.headers
+
+
 def test_unknown_client_is_an_error_not_a_redirect(client: Any, h: Any) -> None:
     response = authorize(client, h, client_id="nobody-knows")
     assert response.status_code == 400

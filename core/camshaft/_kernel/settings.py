@@ -196,6 +196,12 @@ CORE_OPTIONS: dict[str, Any] = {
         "docs_path": Option(str, "/docs", "Where the HTML docs page is served ('' for none)."),
         "title": Option(str, "API", "The document's info.title."),
         "version": Option(str, "", "The document's info.version ('' for the default version)."),
+        "docs_oauth_client_id": Option(
+            str,
+            "",
+            "client_id the docs page's Authorize button uses: a public OAuth 2 client "
+            "registered with the docs page's URL as a redirect URI ('': the user types it).",
+        ),
     },
     "throttle": {
         "backend": Option(str, "memory", "Throttle backend by name ('memory': per process)."),

@@ -2,8 +2,9 @@
 emitter), and the HTML docs page at ``/docs``.
 
 Settings (core, ``[openapi]``): ``enabled``, ``path``, ``docs_path``, ``title``,
-``version``. The document is generated on the first request for it and kept (see
-:class:`camshaft.openapi.DocumentCache`); the routes themselves are left out of it.
+``version``, ``docs_oauth_client_id``. The document is generated on the first request
+for it and kept (see :class:`camshaft.openapi.DocumentCache`); the routes themselves
+are left out of it.
 A resource whose automatic routes start like one of these paths wins over it (the
 route is then not mounted, and a warning is logged): set ``openapi.docs_path``.
 """
@@ -50,7 +51,7 @@ def _document_handler(cache: DocumentCache, fmt: str, content_type: str) -> type
     return OpenAPIDocument
 
 
-def _docs_handler(spec_path: str, title: str) -> type[Handler]:
+def _docs_handler(spec_path: str, title: str, client_id: str) -> type[Handler]:
     class OpenAPIDocsPage(Handler):
         """The HTML page rendering the OpenAPI document; it loads nothing from elsewhere."""
 
@@ -60,7 +61,7 @@ def _docs_handler(spec_path: str, title: str) -> type[Handler]:
 
         def read(self) -> Response:
             root = quote(self.request.environ.get("SCRIPT_NAME", "").rstrip("/"))
-            page, policy = docs_page(root + spec_path, title, root)
+            page, policy = docs_page(root + spec_path, title, root, client_id)
             response = Response(page, content_type="text/html; charset=utf-8")
             response.headers["Content-Security-Policy"] = policy
             response.headers["X-Content-Type-Options"] = "nosniff"
@@ -97,7 +98,8 @@ def camshaft_routes(app: App, settings: Settings) -> list[Route]:
             media = app.emitters["yaml"].media_type
             wanted.append((_yaml_path(path), _document_handler(cache, "yaml", media)))
     if options["docs_path"] and path:
-        wanted.append((options["docs_path"], _docs_handler(path, options["title"])))
+        page = _docs_handler(path, options["title"], options["docs_oauth_client_id"])
+        wanted.append((options["docs_path"], page))
     routes = []
     for route_path, handler in wanted:
         first = route_path.strip("/").split("/", 1)[0]

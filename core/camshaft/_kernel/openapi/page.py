@@ -12,6 +12,8 @@ from importlib.resources import files
 
 __all__ = ["docs_page"]
 
+_PLACEHOLDER = re.compile(r"\{\{(title|spec_url|root|client_id)\}\}")
+
 
 @cache
 def _template() -> str:
@@ -25,27 +27,34 @@ def _csp_hash(pattern: str, text: str) -> str:
     return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
 
 
-def docs_page(spec_url: str, title: str, root: str = "") -> tuple[bytes, str]:
+def docs_page(spec_url: str, title: str, root: str = "", client_id: str = "") -> tuple[bytes, str]:
     """The page for the document at ``spec_url`` and its Content-Security-Policy;
     ``root`` is the app's path prefix (SCRIPT_NAME), which the console's requests and
-    curl lines put before each operation's path.
+    curl lines put before each operation's path; ``client_id`` prefills the OAuth 2
+    client the console authorizes as (``openapi.docs_oauth_client_id``).
 
     The page is a console: search, a permanent link per operation, parameters and a
     body editor prefilled from the schema, credentials for the document's security
     schemes, and each response shown with its status, headers and body; descriptions
-    are rendered from Markdown and reST inline markup as DOM nodes, never as HTML.
+    are rendered from Markdown and reST inline markup as DOM nodes, never as HTML. An
+    ``oauth2`` scheme with an ``authorizationCode`` flow whose URLs are the app's own
+    gets an Authorize button: the code flow with PKCE (S256) as a public client, with
+    the page itself as the redirect URI.
 
     The policy allows exactly the page's own inline script and style (by hash) and
-    fetching from the same origin, so nothing is loaded from anywhere else.
+    fetching from the same origin, so nothing is loaded from anywhere else (the
+    authorization endpoint is navigated to, which the policy does not govern).
 
     :return: ``(html bytes, Content-Security-Policy value)``.
     """
-    page = (
-        _template()
-        .replace("{{title}}", html.escape(title))
-        .replace("{{spec_url}}", html.escape(spec_url, quote=True))
-        .replace("{{root}}", html.escape(root, quote=True))
-    )
+    values = {
+        "title": html.escape(title),
+        "spec_url": html.escape(spec_url, quote=True),
+        "root": html.escape(root, quote=True),
+        "client_id": html.escape(client_id, quote=True),
+    }
+    # One pass, so a value that looks like a placeholder stays as it is.
+    page = _PLACEHOLDER.sub(lambda found: values[found[1]], _template())
     policy = "; ".join(
         (
             "default-src 'none'",
