@@ -244,6 +244,8 @@ def test_problem_statuses_follow_what_can_happen() -> None:
     }
     assert set(paths["/notes/"]["get"]["responses"]) == {"200", "400", "404", "406"}
     assert {"304", "412"} <= set(paths["/notes/{key}"]["get"]["responses"])
+    # A delete the store refuses because other rows refer to the item is a 409.
+    assert "409" in paths["/notes/{key}"]["delete"]["responses"]
     if_match = _param(paths["/notes/{key}"]["delete"], "If-Match")
     assert if_match["in"] == "header" and if_match["required"] is True
 

@@ -43,7 +43,11 @@ ERROR_RESPONSES: dict[int, tuple[str, str]] = {
     404: ("NotFound", "No such resource, item or version."),
     405: ("MethodNotAllowed", "The resource does not serve this method (see Allow)."),
     406: ("NotAcceptable", "No format the client accepts can be produced."),
-    409: ("Conflict", "The write collides with an existing item."),
+    409: (
+        "Conflict",
+        "The write conflicts with what is stored: an existing item, or, for a delete, "
+        "items that still refer to this one.",
+    ),
     412: (
         "PreconditionFailed",
         "A precondition (If-Match, If-None-Match, If-Unmodified-Since) did not hold.",
@@ -333,8 +337,8 @@ def _errors(
     if not _is_default_crud(action) and sends_validators(action.func):
         statuses.add(412)
     if wiring.store is not None:
-        if method in _WRITES:
-            statuses.add(409)
+        if method in _WRITES or method == "DELETE":
+            statuses.add(409)  # a delete a foreign key refuses is a conflict too
         if _is_default_crud(action) and method in ("PUT", "PATCH", "DELETE"):
             statuses.add(412)
             if settings["concurrency"]["require_if_match"]:
