@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from camshaft.errors import ConfigurationError
+from camshaft.plugin import Search
 from camshaft.testing import make_app, make_client
 from camshaft_sqlalchemy import fulltext_index
 
@@ -179,6 +180,14 @@ def test_fulltext_index_is_created_and_searched(postgres_app) -> None:
         ).scalar_one()
     assert "USING gin" in definition and "to_tsvector('english'::regconfig" in definition
     assert names(client, "running") == ["Runs"]
+    # The searched expression is the index's: with sequential scans off, the plan uses it.
+    (store,) = app.stores.values()
+    listing, _, params = store.statements.for_query((), (), Search(("name", "email"), ("run",)))
+    compiled = listing.limit(None).offset(None).order_by(None).compile(engine)
+    with engine.connect() as conn:
+        conn.execute(sa.text("SET enable_seqscan = off"))
+        plan = conn.exec_driver_sql(f"EXPLAIN {compiled}", {**compiled.params, **params}).all()
+    assert index.name in "\n".join(row[0] for row in plan)
 
 
 @pytest.mark.postgres
