@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import pytest
 
+from camshaft.builtins import memory_store
 from camshaft.builtins.memory_store import MemoryStore
-from camshaft.plugin import StoreConfig
+from camshaft.plugin import StoreBackend, StoreConfig
 from camshaft.testing.contracts import GuardedModel, StoreContract
 
 
 class TestMemoryStore(StoreContract):
+    @pytest.fixture
+    def backend(self) -> StoreBackend:
+        return memory_store.camshaft_stores()[0]
+
     @pytest.fixture
     def store(self) -> MemoryStore:
         return MemoryStore(StoreConfig(resource="people"))

@@ -6,12 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from camshaft.plugin import Store
+from camshaft.plugin import Store, StoreBackend
 from camshaft.testing.contracts import GuardedModel, StoreContract
-from camshaft_kv import FileBackend, KVStore, ShelveBackend
+from camshaft_kv import FileBackend, KVStore, ShelveBackend, plugin
 
 
 class TestFileStoreContract(StoreContract):
+    @pytest.fixture
+    def backend(self) -> StoreBackend:
+        return plugin.camshaft_stores()[0]
+
     @pytest.fixture
     def store(self, tmp_path: Path) -> Store:
         return KVStore(FileBackend(tmp_path / "things"))
@@ -22,6 +26,10 @@ class TestFileStoreContract(StoreContract):
 
 
 class TestShelveStoreContract(StoreContract):
+    @pytest.fixture
+    def backend(self) -> StoreBackend:
+        return plugin.camshaft_stores()[0]
+
     @pytest.fixture
     def store(self, tmp_path: Path) -> Store:
         return KVStore(ShelveBackend(tmp_path / "things", allow_dumb=True))

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from camshaft.plugin import StoreConfig
+import camshaft_sqlalchemy
+from camshaft.plugin import StoreBackend, StoreConfig
 from camshaft.testing.contracts import GuardedModel, StoreContract
 from camshaft_sqlalchemy import SqlStore
 from camshaft_sqlalchemy.engines import create_engine
@@ -15,6 +16,10 @@ from .conftest import guarded_table, people_table
 
 class TestSqlStore(StoreContract):
     versioned = True
+
+    @pytest.fixture
+    def backend(self) -> StoreBackend:
+        return camshaft_sqlalchemy.camshaft_stores(settings=None)[0]
 
     @pytest.fixture
     def store(self, db_url, dropped, disposing) -> SqlStore:

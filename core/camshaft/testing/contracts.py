@@ -24,7 +24,14 @@ from hypothesis.strategies import SearchStrategy
 from camshaft._kernel.app import App
 from camshaft._kernel.emission.descriptors import EmitContext
 from camshaft._kernel.handler import Handler
-from camshaft._kernel.stores.base import MAX_IN_VALUES, Filter, Query, Store
+from camshaft._kernel.stores.base import (
+    MAX_IN_VALUES,
+    Filter,
+    Query,
+    Search,
+    Store,
+    StoreBackend,
+)
 from camshaft.errors import Conflict, NotFound, PreconditionFailed
 from camshaft.models import IntegerField, Model, StringField
 from camshaft.testing import make_app, make_client, samples
@@ -213,11 +220,18 @@ class EmitterContract:
 class StoreContract:
     """What every store must do. Provide a ``store`` fixture returning an empty store
     for a resource whose key field is ``id`` and whose rows have ``name`` (str) and
-    ``age`` (int) members."""
+    ``age`` (int) members, and may have ``email`` (str, nullable, unique), and a
+    ``backend`` fixture returning the :class:`StoreBackend` the store's plugin
+    registers (its ``searches`` says whether the search cases run)."""
 
     @pytest.fixture
     def store(self) -> Store:
         raise NotImplementedError("provide a 'store' fixture")
+
+    @pytest.fixture
+    def backend(self) -> StoreBackend | None:
+        """The store's :class:`StoreBackend`; None (the default) skips the search cases."""
+        return None
 
     @pytest.fixture
     def guarded_store(self) -> Store:
@@ -339,6 +353,139 @@ class StoreContract:
         query = Query(filters=(Filter("age", "in", values),))
         assert store.count(query) == 1
         assert [r.data["age"] for r in store.list(query)] == [2]
+
+    # ------------------------------------------------------------ search
+
+    @staticmethod
+    def _searching(store: Store, backend: StoreBackend | None) -> Store:
+        if backend is None or not backend.searches:
+            pytest.skip(
+                "the store's StoreBackend does not declare searches=True (or the test "
+                "class provides no 'backend' fixture): handlers cannot search it"
+            )
+        return store
+
+    @staticmethod
+    def _names(store: Store, query: Query) -> list[str]:
+        return sorted(r.data["name"] for r in store.list(query))
+
+    @staticmethod
+    def _people(store: Store) -> None:
+        for age, (name, email) in enumerate(
+            [
+                ("Ann Lee", "ann@example.org"),
+                ("Joanna", "jo@example.net"),
+                ("Bob", "LEE@corp.example"),
+                ("Zed", None),
+            ]
+        ):
+            store.create({"name": name, "age": age, "email": email})
+
+    @pytest.mark.parametrize(
+        ("terms", "expected"),
+        [
+            (("ann",), ["Ann Lee", "Joanna"]),
+            (("ANN", "lee"), ["Ann Lee"]),
+            (("lee",), ["Ann Lee", "Bob"]),
+            (("example", "net"), ["Joanna"]),
+            (("ann", "corp"), []),
+            (("nobody",), []),
+        ],
+        ids=lambda v: " ".join(v) if isinstance(v, tuple) else str(v),
+    )
+    def test_search_every_term_in_some_field_ignoring_case(
+        self, store: Store, backend: StoreBackend | None, terms: tuple[str, ...], expected: Any
+    ) -> None:
+        store = self._searching(store, backend)
+        self._people(store)
+        query = Query(search=Search(("name", "email"), terms))
+        assert self._names(store, query) == expected
+        assert store.count(query) == len(expected)
+
+    def test_search_with_filters_order_window_and_count(
+        self, store: Store, backend: StoreBackend | None
+    ) -> None:
+        store = self._searching(store, backend)
+        for i in range(10):
+            store.create({"name": f"{'match' if i % 2 else 'other'} {i}", "age": i})
+        query = Query(
+            filters=(Filter("age", "gte", 3),),
+            order=(("age", True),),
+            search=Search(("name",), ("MATCH",)),
+        )
+        assert store.count(query) == 4
+        assert [r.data["age"] for r in store.list(query)] == [9, 7, 5, 3]
+        window = Query(query.filters, query.order, offset=1, limit=2, search=query.search)
+        assert [r.data["age"] for r in store.list(window)] == [7, 5]
+
+    @pytest.mark.parametrize(
+        ("term", "expected"),
+        [
+            ("%", ["100%"]),
+            ("_", ["a_b"]),
+            ("\\", ["c\\d"]),
+            ("/", ["x/y"]),
+            ("'", ["o'hara"]),
+            ('"', ['say "hi"']),
+            ("';", []),
+            ("*", []),
+            ("[a]", []),
+        ],
+        ids=repr,
+    )
+    def test_search_matches_special_characters_literally(
+        self, store: Store, backend: StoreBackend | None, term: str, expected: list[str]
+    ) -> None:
+        store = self._searching(store, backend)
+        for age, name in enumerate(["100%", "a_b", "c\\d", "x/y", "o'hara", 'say "hi"', "plain"]):
+            store.create({"name": name, "age": age})
+        query = Query(search=Search(("name",), (term,)))
+        assert self._names(store, query) == expected
+        assert store.count(query) == len(expected)
+
+    # ------------------------------------------------------------ many at once
+
+    def test_create_many_stores_every_item(self, store: Store) -> None:
+        create_many = getattr(store, "create_many", None)
+        if create_many is None:
+            pytest.skip("the store has no create_many (the default CRUD creates one by one)")
+        records = create_many([{"name": f"m{i}", "age": i} for i in range(3)])
+        assert len({r.key for r in records}) == 3
+        assert [self._data(store, r.key)["name"] for r in records] == ["m0", "m1", "m2"]
+
+    @pytest.mark.parametrize("clash", ["stored", "repeated"])
+    def test_create_many_is_all_or_nothing(self, store: Store, clash: str) -> None:
+        create_many = getattr(store, "create_many", None)
+        if create_many is None:
+            pytest.skip("the store has no create_many (the default CRUD creates one by one)")
+        first = store.create({"id": 500, "name": "first", "age": 1})
+        taken = first.data["id"] if clash == "stored" else 601
+        items = [
+            {"id": 600, "name": "new a", "age": 2},
+            {"id": 601, "name": "new b", "age": 3},
+            {"id": taken, "name": "clash", "age": 4},
+        ]
+        with pytest.raises(Conflict):
+            create_many(items)
+        assert store.count(Query()) == 1
+        assert [r.data["name"] for r in store.list(Query())] == ["first"]
+        assert store.get("600") is None and store.get("601") is None
+
+    # ------------------------------------------------------------ nested resources
+
+    def test_parent_filter_lists_and_finds_only_that_parents_children(self, store: Store) -> None:
+        """A nested handler's default CRUD lists ``/parents/1/children/`` as an ``eq``
+        filter on the parent field and creates children with it set; here ``age`` plays
+        the parent field."""
+        mine = [store.create({"name": f"mine {i}", "age": 1}).key for i in range(3)]
+        theirs = store.create({"name": "theirs", "age": 2}).key
+        of_one = (Filter("age", "eq", 1),)
+        assert sorted(r.key for r in store.list(Query(filters=of_one))) == sorted(mine)
+        assert store.count(Query(filters=of_one)) == 3
+        only = Query(filters=(*of_one, Filter("id", "eq", int(theirs))))
+        assert list(store.list(only)) == [] and store.count(only) == 0
+        found = Query(filters=(*of_one, Filter("id", "eq", int(mine[0]))))
+        assert [r.key for r in store.list(found)] == [mine[0]]
 
     # ------------------------------------------------------------ what a PUT may touch
 

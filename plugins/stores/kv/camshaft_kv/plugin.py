@@ -73,4 +73,4 @@ def camshaft_settings_spec() -> Mapping[str, Option]:
 
 @hookimpl
 def camshaft_stores() -> list[StoreBackend]:
-    return [StoreBackend("kv", open_store, key_pattern=KEY_PATTERN)]
+    return [StoreBackend("kv", open_store, key_pattern=KEY_PATTERN, searches=True)]

@@ -1,4 +1,4 @@
-"""Filters, ordering and windows over records in Python (a kv store has no query engine).
+"""Filters, search, ordering and windows over records in Python (a kv store has no query engine).
 
 Same meaning as the core memory store's: a missing field is None; comparisons with None
 or with a value of another type are false rather than an error.
@@ -10,7 +10,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from camshaft.plugin import Filter, Query, Record
+from camshaft.plugin import Filter, Query, Record, search_matches
 
 __all__ = ["key_order", "matches", "select"]
 
@@ -82,9 +82,19 @@ def _field_order(name: str) -> Callable[[Record], tuple[Any, ...]]:
 
 
 def select(records: list[Record], query: Query) -> tuple[list[Record], int]:
-    """The window of ``records`` that ``query`` asks for, and how many match in all."""
+    """The window of ``records`` that ``query`` asks for, and how many match in all.
+
+    Its search, if any, means what the memory store's does (``search_matches``: every
+    term in the text of one of the fields, ignoring case; members that are not text
+    never match).
+    """
     rows = sorted(
-        (r for r in records if matches(r.data, query.filters)), key=lambda r: key_order(r.key)
+        (
+            r
+            for r in records
+            if matches(r.data, query.filters) and search_matches(r.data, query.search)
+        ),
+        key=lambda r: key_order(r.key),
     )
     for name, descending in reversed(query.order):
         rows.sort(key=_field_order(name), reverse=descending)

@@ -185,10 +185,10 @@ class KVStore:
         return select(self._all(), query)[0]
 
     def count(self, query: Query) -> int:
-        if not query.filters:
+        if not query.filters and query.search is None:
             with self.backend.reading() as session:
                 return len(session.keys())
-        return select(self._all(), Query(filters=query.filters))[1]
+        return select(self._all(), Query(filters=query.filters, search=query.search))[1]
 
     def create(self, data: Mapping[str, Any], key: str | None = None) -> Record:
         """Store a new record. Its key is ``key``, else its ``key_field`` member, else the

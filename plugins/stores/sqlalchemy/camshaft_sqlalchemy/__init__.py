@@ -25,9 +25,10 @@ from camshaft.plugin import (
 
 from .columns import model_for
 from .engines import EngineCache, create_engine
+from .search import MODES, fulltext_index
 from .store import SqlStore
 
-__all__ = ["SqlStore", "create_engine", "model_for"]
+__all__ = ["SqlStore", "create_engine", "fulltext_index", "model_for"]
 
 DEFAULT_URL = "sqlite:///camshaft.db"
 #: Shortest ``cursor_secret`` accepted (checked when the app is built).
@@ -50,6 +51,12 @@ def camshaft_settings_spec() -> Mapping[str, Any]:
         "busy_timeout": Option(float, 5.0, "Seconds SQLite waits for a lock before 503."),
         "driver_sql": Option(bool, True, "Run plain statements on the driver's cursor."),
         "cursor_secret": Option(str, "", "HMAC key of cursors (32+ chars; $env works)."),
+        "search": Option(
+            str, "contains", "How ?search= matches: 'contains' or 'fulltext' (PostgreSQL).", MODES
+        ),
+        "search_config": Option(
+            str, "english", "PostgreSQL text search configuration of search='fulltext'."
+        ),
     }
 
 
@@ -62,7 +69,7 @@ def camshaft_stores(settings: Settings) -> list[StoreBackend]:
         url = str(config.options.get("url", DEFAULT_URL))
         return SqlStore(engines.get(url, config.options), config)
 
-    return [StoreBackend("sqlalchemy", open_store)]
+    return [StoreBackend("sqlalchemy", open_store, searches=True)]
 
 
 class _LazyCursorPaginate:

@@ -65,14 +65,14 @@ def estimate_count(store: SqlStore, query: Query) -> int | None:
         return None
     estimate: int | None = None
     with translated(store.retry_after), engine.connect() as conn:
-        if not query.filters:
+        if not query.filters and query.search is None:
             name = engine.dialect.identifier_preparer.format_table(store.shape.table)
             reltuples = conn.execute(_RELTUPLES, {"name": name}).scalar()
             # -1 (PostgreSQL 14+) or 0 with pages: never analyzed; the planner guesses then.
             if reltuples is not None and reltuples > 0:
                 estimate = int(reltuples)
         if estimate is None:
-            listing, _, params = store.statements.for_query(query.filters, ())
+            listing, _, params = store.statements.for_query(query.filters, (), query.search)
             statement = listing.order_by(None).limit(None).offset(None)
             estimate = _planned_rows(conn.execute(_Explain(statement), params).scalar_one())
     if estimate < EXACT_BELOW:

@@ -119,15 +119,15 @@ def beyond(keys: Sequence[Key], values: Sequence[Any]) -> sa.ColumnElement[bool]
 def fetch(
     store: SqlStore, query: Query, keys: Sequence[Key], position: Position, limit: int
 ) -> list[dict[str, Any]]:
-    """Up to ``limit`` rows (as data dicts) matching ``query``'s filters from ``position``
-    on: after it in the order of ``keys``, or before it, nearest first.
+    """Up to ``limit`` rows (as data dicts) matching ``query``'s filters and search from
+    ``position`` on: after it in the order of ``keys``, or before it, nearest first.
 
     :raises BadRequest: a filter the table cannot apply.
     :raises camshaft.errors.ServiceUnavailable: the database cannot be reached.
     """
     # The store's statement carries the filters (their values bind by name in params);
     # its ordering and window are replaced by the keyset's.
-    listing, _, params = store.statements.for_query(query.filters, ())
+    listing, _, params = store.statements.for_query(query.filters, (), query.search)
     walk = keys if position.direction == AFTER else reverse(keys)
     statement = listing.order_by(None).limit(None).offset(None)
     if position.values is not None:

@@ -5,7 +5,8 @@ dialect needs no type conversion they are also compiled once to driver SQL
 
 Filter values, keys, versions and the window are bound parameters, never SQL text; the
 statement for a combination of filter operators and ordering is built on first use and
-kept (up to :data:`MAX_CACHED` of them).
+kept (up to :data:`MAX_CACHED` of them). A search (:mod:`.search`) is part of the
+combination by its fields and its number of terms; the terms are bound too.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 from camshaft.errors import BadRequest
-from camshaft.plugin import Filter
+from camshaft.plugin import Filter, Search
 
 from .columns import Shape
 from .driver import DriverStatement, for_driver
+from .search import ESCAPE, SearchMode, like_pattern, search_condition, search_params
 
 __all__ = [
     "EXPECTED",
@@ -103,21 +105,18 @@ def coerce(column: sa.Column[Any], value: Any, what: str) -> Any:
     raise BadRequest(f"{what}: {value!r} is not a valid {kind.__name__}.")
 
 
-def _like_pattern(text: str) -> str:
-    escaped = text.replace("/", "//").replace("%", "/%").replace("_", "/_")
-    return f"%{escaped}%"
-
-
 class Statements:
     """Every statement a store runs, for one table.
 
     :param dialect: the dialect to compile driver SQL for, or None for none (every
         statement then runs through SQLAlchemy).
+    :param search: how a query's search is matched (``contains`` when None).
     """
 
     __slots__ = (
         "_dialect",
         "_lists",
+        "_search",
         "_writes",
         "columns",
         "count_all",
@@ -142,9 +141,11 @@ class Statements:
         insert_returning: bool,
         update_returning: bool,
         dialect: Dialect | None = None,
+        search: SearchMode | None = None,
     ) -> None:
         self.shape = shape
         self._dialect = dialect
+        self._search = SearchMode() if search is None else search
         self.update_returning = update_returning
         table = shape.table
         self.key = key = shape.columns[shape.key]
@@ -203,31 +204,44 @@ class Statements:
     # ---------------------------------------------------------------- listing
 
     def for_query(
-        self, filters: Sequence[Filter], order: Sequence[tuple[str, bool]]
+        self,
+        filters: Sequence[Filter],
+        order: Sequence[tuple[str, bool]],
+        search: Search | None = None,
     ) -> tuple[Any, Any, dict[str, Any]]:
-        """The (list, count) statements for these filters and ordering, and the
-        parameters the filter values bind to.
+        """The (list, count) statements for these filters, search and ordering, and the
+        parameters the filter values and search terms bind to.
 
-        :raises BadRequest: an unknown field or operator, ``contains`` on a non-text
-            field, or a value its column cannot hold.
+        :raises BadRequest: an unknown field or operator, ``contains`` or a search on a
+            non-text field, or a value its column cannot hold.
         """
-        built, params = self._built(filters, order)
+        built, params = self._built(filters, order, search)
         return built[0], built[1], params
 
     def listing(
-        self, filters: Sequence[Filter], order: Sequence[tuple[str, bool]]
+        self,
+        filters: Sequence[Filter],
+        order: Sequence[tuple[str, bool]],
+        search: Search | None = None,
     ) -> tuple[Listing, dict[str, Any]]:
         """Like :meth:`for_query`, with the page statement and the driver forms.
 
         :raises BadRequest: as :meth:`for_query`.
         """
-        built, params = self._built(filters, order)
+        built, params = self._built(filters, order, search)
         return built[2], params
 
     def _built(
-        self, filters: Sequence[Filter], order: Sequence[tuple[str, bool]]
+        self,
+        filters: Sequence[Filter],
+        order: Sequence[tuple[str, bool]],
+        search: Search | None,
     ) -> tuple[tuple[Any, Any, Listing], dict[str, Any]]:
         params: dict[str, Any] = {}
+        searching: tuple[tuple[str, ...], int] | None = None
+        if search is not None and search.terms:
+            searching = (tuple(search.fields), len(search.terms))
+            params.update(search_params(search, self._search))
         signature: list[tuple[str, str, Any]] = []
         for i, f in enumerate(filters):
             column = self.columns.get(f.field)
@@ -247,26 +261,33 @@ class Statements:
             elif op == "contains":
                 if not isinstance(column.type, sa.String):
                     raise BadRequest(f"Filter 'contains' works on text fields, not {f.field!r}.")
-                params[name] = _like_pattern(str(f.value))
+                params[name] = like_pattern(str(f.value))
             else:
                 params[name] = coerce(column, f.value, f.field)
             signature.append((f.field, op, None))
         for field, _ in order:
             if field not in self.columns:
                 raise BadRequest(f"No field {field!r} to order by.")
-        cache_key = (tuple(signature), tuple(order))
+        cache_key = (tuple(signature), tuple(order), searching)
         built = self._lists.get(cache_key)
         if built is None:
-            built = self._build(signature, order)
+            built = self._build(signature, order, searching)
             if len(self._lists) >= MAX_CACHED:
                 self._lists.clear()
             self._lists[cache_key] = built
         return built, params
 
     def _build(
-        self, signature: Sequence[tuple[str, str, Any]], order: Sequence[tuple[str, bool]]
+        self,
+        signature: Sequence[tuple[str, str, Any]],
+        order: Sequence[tuple[str, bool]],
+        searching: tuple[tuple[str, ...], int] | None = None,
     ) -> tuple[Any, Any, Listing]:
         conditions: list[Any] = []
+        if searching is not None:
+            conditions.append(
+                search_condition(self.columns, searching[0], searching[1], self._search)
+            )
         for i, (field, op, fixed) in enumerate(signature):
             column = self.columns[field]
             bound: Any = sa.bindparam(f"cs_f{i}", expanding=op == "in")
@@ -287,7 +308,7 @@ class Statements:
             elif op == "in":
                 conditions.append(column.in_(bound))
             elif op == "contains":
-                conditions.append(column.like(bound, escape="/"))
+                conditions.append(column.like(bound, escape=ESCAPE))
             else:
                 raise BadRequest(f"Unknown filter operator {op!r}.")
         if conditions:

@@ -36,6 +36,7 @@ from .driver import usable
 from .failures import retried, translated
 from .runs import Run, run
 from .schema import create_tables
+from .search import search_mode
 from .statements import EXPECTED, KEY, LIMIT, OFFSET, Prepared, Statements, coerce
 
 __all__ = ["SqlStore"]
@@ -80,6 +81,7 @@ class SqlStore:
             insert_returning=bool(dialect.insert_returning),
             update_returning=bool(dialect.update_returning),
             dialect=dialect if direct else None,
+            search=search_mode(options, dialect.name, config.resource),
         )
         self._insert_returning = bool(dialect.insert_returning)
         # Without a handler model, the store still refuses unknown members and wrong types.
@@ -192,7 +194,7 @@ class SqlStore:
         return None if row is None else self._record(row)
 
     def _window(self, query: Query, *, total: bool) -> tuple[Sequence[Sequence[Any]], Prepared]:
-        listing, params = self.statements.listing(query.filters, query.order)
+        listing, params = self.statements.listing(query.filters, query.order, query.search)
         params[OFFSET] = query.offset
         params[LIMIT] = _NO_LIMIT if query.limit is None else query.limit
         prepared = listing.page if total else listing.rows
@@ -234,7 +236,7 @@ class SqlStore:
         return estimate_count(self, query)
 
     def count(self, query: Query) -> int:
-        listing, params = self.statements.listing(query.filters, ())
+        listing, params = self.statements.listing(query.filters, (), query.search)
         counting = listing.count
         with (
             self._translated(),
